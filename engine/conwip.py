@@ -1,0 +1,524 @@
+"""Closed (CONWIP) serial lines: Factory Physics bounds and mean value analysis.
+
+A CONWIP line keeps its work in process at a constant level ``w``: a job is
+released only when one leaves. Two families of results live here:
+
+- the Factory Physics *best case*, *worst case* and *practical worst case*
+  (PWC), which need only the bottleneck rate ``rb`` and the raw process time
+  ``t0`` of the line;
+- mean value analysis (MVA) of the closed line, exact for single exponential
+  stations (Reiser and Lavenberg) and approximate for general process times.
+
+Units: ``te`` and ``t0`` in any time unit, rates in jobs per that unit, WIP in
+jobs (or equivalent WIP units, see :func:`equivalent_wip_units`).
+"""
+
+import numpy as np
+import pandas as pd
+
+from ._validation import finite, nonnegative, positive, scalar_or_array, servers
+
+__all__ = [
+    "best_case",
+    "critical_wip",
+    "equivalent_wip_units",
+    "min_wip",
+    "mva",
+    "mva_approx",
+    "practical_worst_case",
+    "throughput_curve",
+    "worst_case",
+]
+
+
+# --- Factory Physics bounds ------------------------------------------------------
+
+
+def _rates_and_time(rb, t0):
+    rate = positive("rb", rb)
+    raw = positive("t0", t0)
+    short = rate * raw < 1.0 - 1e-12
+    if short.any():
+        raise ValueError(
+            "t0 must be at least the bottleneck's time per job 1/rb (the raw process "
+            f"time of the line includes the bottleneck), got rb * t0 = "
+            f"{float(np.min(rate * raw)):.6g} < 1"
+        )
+    return rate, raw
+
+
+def _wip_level(w):
+    level = finite("w", w)
+    if (level < 1.0).any():
+        raise ValueError(f"w must be >= 1 job in the line, got {float(level.min())!r}")
+    return level
+
+
+def critical_wip(rb, t0):
+    """Critical WIP of a line: the WIP at which the best case reaches ``rb``.
+
+    .. math:: W_0 = r_b \\, T_0
+
+    Parameters
+    ----------
+    rb : float or array_like
+        Bottleneck rate (jobs per time unit), > 0.
+    t0 : float or array_like
+        Raw process time: sum of the mean process times along the line (time
+        units), > 0 and at least ``1 / rb``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Critical WIP in jobs.
+
+    Raises
+    ------
+    ValueError
+        On NaN, non-positive values or ``rb * t0 < 1``.
+
+    References
+    ----------
+    W. J. Hopp and M. L. Spearman, *Factory Physics*, 3rd ed., Waveland, 2008,
+    ch. 7 (Definition: critical WIP).
+    """
+    rate, raw = _rates_and_time(rb, t0)
+    return scalar_or_array(rate * raw, rb, t0)
+
+
+def best_case(w, rb, t0):
+    """Best-case throughput and cycle time of a line at WIP ``w``.
+
+    .. math::
+
+        TH = \\min(w / T_0, r_b), \\qquad CT = \\max(T_0, w / r_b)
+
+    No line with this bottleneck rate and raw process time does better.
+
+    Parameters
+    ----------
+    w : float or array_like
+        WIP level (jobs), >= 1.
+    rb : float or array_like
+        Bottleneck rate (jobs per time unit), > 0.
+    t0 : float or array_like
+        Raw process time (time units), >= ``1 / rb``.
+
+    Returns
+    -------
+    throughput, cycle_time : float or numpy.ndarray
+        Jobs per time unit and time units.
+
+    Raises
+    ------
+    ValueError
+        On NaN, ``w < 1``, non-positive ``rb`` / ``t0`` or ``rb * t0 < 1``.
+
+    References
+    ----------
+    W. J. Hopp and M. L. Spearman, *Factory Physics*, 3rd ed., Waveland, 2008,
+    ch. 7, Law (Best-Case Performance).
+    """
+    level = _wip_level(w)
+    rate, raw = _rates_and_time(rb, t0)
+    throughput = np.minimum(level / raw, rate)
+    cycle = np.maximum(raw, level / rate)
+    return scalar_or_array(throughput, w, rb, t0), scalar_or_array(cycle, w, rb, t0)
+
+
+def worst_case(w, rb, t0):
+    """Worst-case throughput and cycle time of a line at WIP ``w``.
+
+    .. math:: TH = 1 / T_0, \\qquad CT = w \\, T_0
+
+    (all ``w`` jobs travel together as one batch). ``rb`` is validated but does
+    not enter the formulas.
+
+    Parameters
+    ----------
+    w, rb, t0
+        As in :func:`best_case`.
+
+    Returns
+    -------
+    throughput, cycle_time : float or numpy.ndarray
+        Jobs per time unit and time units.
+
+    Raises
+    ------
+    ValueError
+        As :func:`best_case`.
+
+    References
+    ----------
+    W. J. Hopp and M. L. Spearman, *Factory Physics*, 3rd ed., ch. 7, Law
+    (Worst-Case Performance).
+    """
+    level = _wip_level(w)
+    rate, raw = _rates_and_time(rb, t0)
+    shape = np.broadcast(level, rate, raw).shape
+    throughput = np.broadcast_to(1.0 / raw, shape).copy()
+    cycle = np.broadcast_to(level * raw, shape).copy()
+    return scalar_or_array(throughput, w, rb, t0), scalar_or_array(cycle, w, rb, t0)
+
+
+def practical_worst_case(w, rb, t0):
+    """Practical-worst-case (PWC) throughput and cycle time at WIP ``w``.
+
+    .. math::
+
+        TH = \\frac{w}{W_0 + w - 1} r_b, \\qquad CT = T_0 + \\frac{w - 1}{r_b},
+        \\qquad W_0 = r_b T_0
+
+    The PWC is a balanced line of single exponential stations (exact by MVA);
+    a line doing worse than it is "bad", better is "good".
+
+    Parameters
+    ----------
+    w, rb, t0
+        As in :func:`best_case`.
+
+    Returns
+    -------
+    throughput, cycle_time : float or numpy.ndarray
+        Jobs per time unit and time units.
+
+    Raises
+    ------
+    ValueError
+        As :func:`best_case`.
+
+    References
+    ----------
+    W. J. Hopp and M. L. Spearman, *Factory Physics*, 3rd ed., ch. 7, Definition
+    (Practical Worst-Case Performance).
+    """
+    level = _wip_level(w)
+    rate, raw = _rates_and_time(rb, t0)
+    critical = rate * raw
+    throughput = level / (critical + level - 1.0) * rate
+    cycle = raw + (level - 1.0) / rate
+    return scalar_or_array(throughput, w, rb, t0), scalar_or_array(cycle, w, rb, t0)
+
+
+# --- Mean value analysis ---------------------------------------------------------
+
+
+def _line_times(te):
+    times = positive("te", te)
+    if times.ndim != 1 or times.size == 0:
+        raise ValueError(
+            "te must be a non-empty one-dimensional sequence of station mean process "
+            f"times, got shape {times.shape}"
+        )
+    return times
+
+
+def _station_scv(ce2, times):
+    scv = nonnegative("ce2", ce2)
+    try:
+        return np.broadcast_to(scv, times.shape).astype(float)
+    except ValueError as exc:
+        raise ValueError(
+            f"ce2 must be a scalar or one value per station ({times.size}), got "
+            f"shape {scv.shape}"
+        ) from exc
+
+
+def _mva_steps(times, scv=None):
+    """Yield ``(n, throughput, station_cycle_times)`` for n = 1, 2, ...
+
+    Exact MVA recursion when ``scv`` is None; with ``scv`` the residual-life
+    correction of :func:`mva_approx` and its Factory Physics bounds.
+    """
+    queue = np.zeros_like(times)  # mean number at each station, L_j(n - 1)
+    busy = np.zeros_like(times)  # utilisation of each station, u_j(n - 1)
+    bottleneck_rate = 1.0 / times.max()
+    raw_time = times.sum()
+    n = 0
+    while True:
+        n += 1
+        # Arrival theorem: an arriving job sees the line at population n - 1.
+        station_ct = times * (1.0 + queue)
+        if scv is not None:
+            # The job in process has residual life te (1 + ce2) / 2, not te.
+            station_ct = station_ct + times * busy * (scv - 1.0) / 2.0
+        total = station_ct.sum()
+        throughput = n / total
+        if scv is not None:
+            bounded = min(
+                max(throughput, 1.0 / raw_time), min(n / raw_time, bottleneck_rate)
+            )
+            if bounded != throughput:
+                # Keep Little's law (sum of station WIP = n) at the bounded rate.
+                station_ct = station_ct * (n / bounded) / total
+                throughput = bounded
+        queue = throughput * station_ct
+        busy = throughput * times
+        yield n, throughput, station_ct
+
+
+def _mva_table(times, scv, w_max):
+    """Throughput and cycle time for n = 1..w_max, and station times at w_max."""
+    throughput = np.empty(w_max)
+    cycle = np.empty(w_max)
+    station_ct = None
+    for n, rate, station_ct in _mva_steps(times, scv):
+        throughput[n - 1] = rate
+        cycle[n - 1] = station_ct.sum()
+        if n == w_max:
+            break
+    return throughput, cycle, station_ct
+
+
+def _evaluate(te, w, ce2):
+    times = _line_times(te)
+    scv = None if ce2 is None else _station_scv(ce2, times)
+    level = servers("w", w).astype(np.int64)
+    throughput, cycle, _ = _mva_table(times, scv, int(level.max()))
+    return (
+        scalar_or_array(throughput[level - 1], w),
+        scalar_or_array(cycle[level - 1], w),
+    )
+
+
+def mva(te, w):
+    """Exact mean value analysis of a closed line of single exponential stations.
+
+    With ``L_j(0) = 0``, for ``n = 1, ..., w``:
+
+    .. math::
+
+        CT_j(n) = t_{e,j} \\, (1 + L_j(n-1)), \\quad
+        TH(n) = \\frac{n}{\\sum_j CT_j(n)}, \\quad
+        L_j(n) = TH(n) \\, CT_j(n)
+
+    (arrival theorem: a job arriving at a station sees the line as it is with one
+    job fewer). The cycle time is ``CT(w) = sum_j CT_j(w) = w / TH(w)``.
+
+    Parameters
+    ----------
+    te : array_like
+        Mean process time at each station (time units), > 0; one-dimensional,
+        stations in any order (the order does not matter for MVA).
+    w : int or array_like of int
+        WIP level(s), whole numbers >= 1.
+
+    Returns
+    -------
+    throughput, cycle_time : float or numpy.ndarray
+        Jobs per time unit and time units, shaped like ``w``.
+
+    Raises
+    ------
+    ValueError
+        On bad ``te`` or ``w`` not a whole number >= 1.
+
+    References
+    ----------
+    M. Reiser and S. S. Lavenberg, "Mean-value analysis of closed multichain
+    queuing networks", *Journal of the ACM* 27 (1980), 313-322.
+    W. J. Hopp and M. L. Spearman, *Factory Physics*, 3rd ed., ch. 7 (the practical
+    worst case is this model for a balanced line) and ch. 10 (CONWIP lines).
+    """
+    return _evaluate(te, w, None)
+
+
+def mva_approx(te, ce2, w):
+    """Approximate mean value analysis of a closed line with general process times.
+
+    As :func:`mva`, but the job in process at a station, found busy with
+    probability ``u_j(n-1) = TH(n-1) t_{e,j}``, has mean residual time
+    ``t_{e,j} (1 + c_{e,j}^2) / 2`` instead of ``t_{e,j}``:
+
+    .. math::
+
+        CT_j(n) = t_{e,j} + t_{e,j} L_j(n-1)
+                  + t_{e,j} \\, u_j(n-1) \\, \\frac{c_{e,j}^2 - 1}{2}
+
+    With ``ce2 = 1`` this is :func:`mva` exactly. The residual-life term assumes
+    the job arrives at a random moment of the service in progress; with very few
+    stations (a one-station loop) or very low ``ce2`` it can push the throughput
+    outside what any line can do, so the throughput is kept inside the Factory
+    Physics bounds ``1 / T_0 <= TH(n) <= min(n / T_0, r_b)`` and the station
+    cycle times are rescaled so that Little's law ``TH(n) CT(n) = n`` still holds.
+    In a one-station loop the bounds coincide, so ``TH = 1 / te`` exactly for
+    any ``ce2`` (the station never idles).
+
+    Parameters
+    ----------
+    te : array_like
+        Mean process time at each station (time units), > 0; one-dimensional.
+    ce2 : float or array_like
+        SCV of process time, scalar or one per station, >= 0.
+    w : int or array_like of int
+        WIP level(s), whole numbers >= 1.
+
+    Returns
+    -------
+    throughput, cycle_time : float or numpy.ndarray
+        Jobs per time unit and time units, shaped like ``w``.
+
+    Raises
+    ------
+    ValueError
+        On bad ``te``, ``ce2`` or ``w``.
+
+    References
+    ----------
+    M. Reiser and S. S. Lavenberg (1980), op. cit. (the recursion, and its
+    heuristic extensions beyond product form). L. Kleinrock, *Queueing Systems,
+    Vol. 1*, Wiley, 1975, sec. 5.2 (mean residual service time
+    ``E[S^2] / (2 E[S]) = te (1 + ce2) / 2``). W. J. Hopp and M. L. Spearman,
+    *Factory Physics*, 3rd ed., ch. 7 (best / worst case laws used as bounds)
+    and ch. 10 (CONWIP lines).
+    """
+    if ce2 is None:
+        raise ValueError("ce2 must be given for mva_approx (use mva for exponential)")
+    return _evaluate(te, w, ce2)
+
+
+def throughput_curve(te, w_max, ce2=None):
+    """Throughput and cycle time of a CONWIP line for every WIP level 1..w_max.
+
+    Exact MVA (:func:`mva`) when ``ce2`` is None, else :func:`mva_approx`.
+
+    Parameters
+    ----------
+    te : array_like
+        Mean process time at each station (time units), > 0.
+    w_max : int
+        Largest WIP level, whole number >= 1.
+    ce2 : float or array_like, optional
+        SCV of process time per station; None for exponential stations.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``w`` (jobs), ``throughput`` (jobs per time unit), ``cycle_time``
+        (time units); one row per WIP level.
+
+    Raises
+    ------
+    ValueError
+        On bad ``te``, ``ce2`` or ``w_max``.
+
+    References
+    ----------
+    W. J. Hopp and M. L. Spearman, *Factory Physics*, 3rd ed., ch. 7 (throughput
+    versus WIP curves). M. Reiser and S. S. Lavenberg (1980), op. cit.
+    """
+    times = _line_times(te)
+    scv = None if ce2 is None else _station_scv(ce2, times)
+    top = servers("w_max", w_max)
+    if top.ndim != 0:
+        raise ValueError(f"w_max must be a single whole number, got {w_max!r}")
+    throughput, cycle, _ = _mva_table(times, scv, int(top))
+    return pd.DataFrame(
+        {
+            "w": np.arange(1, int(top) + 1),
+            "throughput": throughput,
+            "cycle_time": cycle,
+        }
+    )
+
+
+def min_wip(te, target_throughput, ce2=None, max_wip=100_000):
+    """Smallest WIP level whose throughput reaches a target.
+
+    ``min {w integer >= 1 : TH(w) >= target}``, with ``TH`` from exact MVA
+    (:func:`mva`) or, when ``ce2`` is given, :func:`mva_approx`. The throughput
+    tends to the bottleneck rate ``rb = 1 / max(te)`` as ``w`` grows, so any
+    target below ``rb`` is reached.
+
+    Parameters
+    ----------
+    te : array_like
+        Mean process time at each station (time units), > 0.
+    target_throughput : float or array_like
+        Required throughput (jobs per time unit), in ``(0, rb)``.
+    ce2 : float or array_like, optional
+        SCV of process time per station; None for exponential stations.
+    max_wip : int, default 100000
+        Give up beyond this WIP level (a target extremely close to ``rb``).
+
+    Returns
+    -------
+    int or numpy.ndarray of int
+        The smallest sufficient WIP level (jobs), shaped like the target.
+
+    Raises
+    ------
+    ValueError
+        If a target is not in ``(0, rb)``, or needs more than ``max_wip`` jobs.
+
+    References
+    ----------
+    W. J. Hopp and M. L. Spearman, *Factory Physics*, 3rd ed., ch. 10 (CONWIP,
+    setting the WIP level). M. Reiser and S. S. Lavenberg (1980), op. cit.
+    """
+    times = _line_times(te)
+    scv = None if ce2 is None else _station_scv(ce2, times)
+    target = positive("target_throughput", target_throughput)
+    limit = int(servers("max_wip", max_wip))
+    bottleneck_rate = 1.0 / times.max()
+    too_high = target >= bottleneck_rate
+    if too_high.any():
+        raise ValueError(
+            "target_throughput must be below the bottleneck rate rb = 1 / max(te) = "
+            f"{bottleneck_rate:.6g}, got {float(np.max(target)):.6g}: no WIP level "
+            "reaches it"
+        )
+    needed = float(target.max())
+    curve = []
+    for n, rate, _ in _mva_steps(times, scv):
+        curve.append(rate)
+        if rate >= needed:
+            break
+        if n >= limit:
+            raise ValueError(
+                f"target_throughput {needed:.6g} needs more than max_wip = {limit} "
+                f"jobs (bottleneck rate {bottleneck_rate:.6g})"
+            )
+    # First w with TH(w) >= target is the first w where the running maximum is.
+    running_max = np.maximum.accumulate(np.array(curve))
+    level = np.searchsorted(running_max, target, side="left") + 1
+    if np.ndim(target_throughput) == 0:
+        return int(level)
+    return level.astype(np.int64)
+
+
+def equivalent_wip_units(work_hours, standard_work_hours):
+    """An order's WIP in units of the flow's standard routing.
+
+    .. math:: \\text{units} = \\frac{\\text{work hours of the order}}
+                                   {\\text{work hours of the standard job}}
+
+    Lets orders whose routings differ in length share one CONWIP cap: a job with
+    twice the standard work counts as two units.
+
+    Parameters
+    ----------
+    work_hours : float or array_like
+        Work content of each order on the flow's stations (hours), >= 0.
+    standard_work_hours : float or array_like
+        Work content of the flow's standard job (hours), > 0.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Equivalent WIP units (dimensionless).
+
+    Raises
+    ------
+    ValueError
+        On NaN, negative ``work_hours`` or non-positive ``standard_work_hours``.
+
+    References
+    ----------
+    M. L. Spearman, D. L. Woodruff and W. J. Hopp, "CONWIP: a pull alternative to
+    kanban", *International Journal of Production Research* 28 (1990), 879-894.
+    """
+    work = nonnegative("work_hours", work_hours)
+    standard = positive("standard_work_hours", standard_work_hours)
+    return scalar_or_array(work / standard, work_hours, standard_work_hours)
