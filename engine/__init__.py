@@ -19,7 +19,7 @@ Modules, one concept each:
 - :mod:`.optimize`   full plant parameter optimisation (used by wizards, demo, bench)
 """
 
-from . import (  # noqa: F401
+from . import (
     assignment,
     conwip,
     duedate,

@@ -74,7 +74,9 @@ def probability(name, value, open_interval=True):
     bad = (array <= 0) | (array >= 1) if open_interval else (array < 0) | (array > 1)
     if bad.any():
         bounds = "(0, 1)" if open_interval else "[0, 1]"
-        raise ValueError(f"{name} must be in {bounds}, got {_describe(name, array, bad)}")
+        raise ValueError(
+            f"{name} must be in {bounds}, got {_describe(name, array, bad)}"
+        )
     return array
 
 

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Render README.rst from the readme/ fragments, in the layout of OCA's oca-gen-addon-readme.
+"""Render README.rst from the readme/ fragments, in the layout of oca-gen-addon-readme.
 
-oca-gen-addon-readme is not published on PyPI, so the addon carries this small renderer: it reads the
-manifest and readme/DESCRIPTION.md, INSTALL.md, CONFIGURE.md, USAGE.md, CONTRIBUTORS.md (each optional
-but DESCRIPTION) and writes README.rst. Fragments use a Markdown subset: ATX headings, paragraphs,
-bullet and numbered lists, fenced code blocks, `code`, **bold**, *italic* and [links](url).
+oca-gen-addon-readme is not published on PyPI, so the addon carries this small
+renderer: it reads the manifest and readme/DESCRIPTION.md, INSTALL.md,
+CONFIGURE.md, USAGE.md, CONTRIBUTORS.md (each optional but DESCRIPTION) and
+writes README.rst. Fragments use a Markdown subset: ATX headings, paragraphs,
+bullet and numbered lists, fenced code blocks, `code`, **bold**, *italic* and
+[links](url).
 
     python3 tools/gen_readme.py          # write README.rst
-    python3 tools/gen_readme.py --check  # exit 1 if README.rst is not what the fragments render
+    python3 tools/gen_readme.py --check  # exit 1 if README.rst is stale
 """
 
 import argparse
@@ -23,7 +25,7 @@ SECTIONS = [
     ("CONFIGURE.md", "Configuration"),
     ("USAGE.md", "Usage"),
 ]
-SUB_UNDERLINES = "~^\""
+SUB_UNDERLINES = '~^"'
 
 
 def inline(text):
@@ -98,13 +100,20 @@ def render():
     parts += [f"* {author.strip()}" for author in manifest["author"].split(",")]
     parts.append("")
     if "CONTRIBUTORS.md" in fragments:
-        parts += ["Contributors", "------------", "", markdown_to_rst(fragments["CONTRIBUTORS.md"])]
+        parts += [
+            "Contributors",
+            "------------",
+            "",
+            markdown_to_rst(fragments["CONTRIBUTORS.md"]),
+        ]
     return "\n".join(parts).rstrip("\n") + "\n"
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="fail if README.rst is stale")
+    parser.add_argument(
+        "--check", action="store_true", help="fail if README.rst is stale"
+    )
     args = parser.parse_args(argv)
     text, target = render(), ROOT / "README.rst"
     if args.check:
