@@ -1,0 +1,126 @@
+"""PNG charts of the demo: efficient frontier and CONWIP curves per flow.
+
+Only the command line (``python -m engine demo``) imports this module, and it
+imports matplotlib lazily with the non-interactive Agg backend, so the engine
+itself never needs matplotlib or a display.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from . import conwip
+
+
+def _pyplot():
+    # Lazy: the engine must import without matplotlib (inside Odoo).
+    import matplotlib  # noqa: PLC0415
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    return plt
+
+
+def efficient_frontier_chart(frontier, current, path):
+    """Inventory investment against fill rate, with the optimised plan marked.
+
+    Parameters
+    ----------
+    frontier : pandas.DataFrame
+        Columns ``fill_rate`` and ``inventory_investment`` (from
+        :func:`engine.inventory.efficient_frontier`).
+    current : tuple of float
+        ``(fill_rate, inventory_investment)`` of the optimised plan.
+    path : str or pathlib.Path
+        PNG file to write.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(6.4, 4.4))
+    axes.plot(
+        frontier["fill_rate"] * 100,
+        frontier["inventory_investment"],
+        marker="o",
+        label="efficient frontier",
+    )
+    axes.plot(
+        current[0] * 100,
+        current[1],
+        marker="*",
+        markersize=14,
+        linestyle="none",
+        label="optimised plan",
+    )
+    axes.set_xlabel("demand-weighted fill rate (%)")
+    axes.set_ylabel("inventory investment (money)")
+    axes.set_title("Inventory investment versus fill rate")
+    axes.grid(alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    target = Path(path)
+    figure.savefig(target, dpi=110)
+    plt.close(figure)
+    return target
+
+
+def flow_chart(flow, row, curve, path):
+    """Throughput and cycle time against WIP for one CONWIP flow.
+
+    Plots the best, practical-worst and worst cases of Hopp and Spearman
+    (*Factory Physics*, ch. 7) for the flow's bottleneck rate and raw process
+    time, the approximate MVA curve of the flow, and its WIP cap.
+
+    Parameters
+    ----------
+    flow : str
+        Flow name (title).
+    row : pandas.Series
+        The flow's row of ``PlantResult.flows`` (``bottleneck_rate``,
+        ``raw_process_time``, ``wip_cap``, ``target_throughput``).
+    curve : pandas.DataFrame
+        The flow's rows of ``PlantResult.curves`` (``w``, ``throughput``,
+        ``cycle_time``).
+    path : str or pathlib.Path
+        PNG file to write.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    plt = _pyplot()
+    rb, t0 = float(row["bottleneck_rate"]), float(row["raw_process_time"])
+    w = np.arange(1, int(curve["w"].max()) + 1)
+    cases = {
+        "best case": conwip.best_case(w, rb, t0),
+        "practical worst case": conwip.practical_worst_case(w, rb, t0),
+        "worst case": conwip.worst_case(w, rb, t0),
+    }
+    figure, (top, bottom) = plt.subplots(2, 1, figsize=(6.4, 7.2), sharex=True)
+    for label, (throughput, cycle_time) in cases.items():
+        top.plot(w, throughput, linestyle="--", label=label)
+        bottom.plot(w, cycle_time, linestyle="--", label=label)
+    top.plot(curve["w"], curve["throughput"], marker=".", label="this flow (MVA)")
+    bottom.plot(curve["w"], curve["cycle_time"], marker=".", label="this flow (MVA)")
+    integer_ticks = plt.MaxNLocator(integer=True)
+    for axes in (top, bottom):
+        axes.xaxis.set_major_locator(integer_ticks)
+        axes.axvline(int(row["wip_cap"]), color="grey", linewidth=1)
+        axes.grid(alpha=0.3)
+    top.axhline(float(row["target_throughput"]), color="grey", linestyle=":")
+    top.set_ylabel("throughput (lots/hour)")
+    bottom.set_ylabel("cycle time (hours)")
+    bottom.set_xlabel(f"WIP (lots; cap {int(row['wip_cap'])} marked)")
+    bottom.set_ylim(0, float(np.max(cases["practical worst case"][1])) * 1.5)
+    top.set_title(f"Flow {flow}: throughput and cycle time versus WIP")
+    top.legend(fontsize="small")
+    figure.tight_layout()
+    target = Path(path)
+    figure.savefig(target, dpi=110)
+    plt.close(figure)
+    return target

@@ -1,0 +1,1265 @@
+"""Full plant parameter optimisation: lot sizes, lead times, reorder points, caps.
+
+One call, :func:`optimize_plant`, turns a plant description (:class:`Plant`)
+into the planning parameters that the Odoo wizard writes back, the demo prints
+and the benchmark times. The steps follow Hopp and Spearman's hierarchy
+(*Factory Physics*, ch. 13-17), each done set-wise by an engine module:
+
+1. **assignment** -- operations that may run on alternative workcenters are
+   split to minimise the largest utilisation
+   (:func:`engine.assignment.minmax_utilization_sparse`);
+2. **lot sizes** -- capacitated multi-product lot sizes keeping every
+   workcenter below ``max_utilization`` (:func:`engine.lotsizing.lot_sizes`);
+3. **lead times** -- load-based workcenter queue times and route lead times
+   (:func:`engine.leadtime.workcenter_lead_times`,
+   :func:`engine.leadtime.route_lead_time`);
+4. **reorder points** -- lead-time demand and (Q, r) reorder points for a fill
+   rate target (:mod:`engine.inventory`);
+5. **CONWIP caps** -- the smallest WIP cap per flow that reaches the flow's
+   throughput (approximate mean value analysis as :func:`engine.conwip.min_wip`,
+   extended to stations with several machines).
+
+Item-level problems (no routing, no demand, no holding cost, an operation with
+no capacity, infeasible lot size, a route through an overloaded workcenter)
+become a ``reason`` on the item's row instead of an exception; only a malformed
+plant (missing columns, duplicate keys) raises. There is no Python loop over
+items: every step works on whole arrays (loops run over flows and over
+iterations inside the engine functions).
+
+:func:`generate_plant` builds random plants of any size for benchmarks and
+:func:`load_demo_plant` reads the small plant bundled in ``engine/data``.
+"""
+
+import json
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import (
+    assignment,
+    duedate,
+    inventory,
+    leadtime,
+    lotsizing,
+    simulation,
+)
+from ._validation import positive, probability, utilization
+
+ITEM_COLUMNS = (
+    "sku",
+    "demand_mean",
+    "demand_std",
+    "unit_cost",
+    "setup_cost",
+    "holding_rate",
+)
+ROUTING_COLUMNS = ("sku", "operation", "workcenter", "run_hours", "setup_hours")
+WORKCENTER_COLUMNS = ("workcenter", "capacity_hours")
+FLOW_COLUMNS = ("flow", "workcenter")
+DEMO_PLANT = Path(__file__).parent / "data" / "demo_plant.json"
+_SHARE_EPS = 1e-9
+
+
+@dataclass
+class Plant:
+    """A plant to optimise: items, routings, workcenters and CONWIP flows.
+
+    All rates are per planning period (e.g. a week), all times in hours.
+
+    Attributes
+    ----------
+    items : pandas.DataFrame
+        One row per stocked item. Columns: ``sku`` (unique key),
+        ``demand_mean`` and ``demand_std`` (units per period), ``unit_cost``
+        (money per unit), ``setup_cost`` (money per lot), ``holding_rate``
+        (holding cost per period as a fraction of unit cost). Optional:
+        ``service`` (the item's own fill-rate target, NaN = plant default),
+        ``flow`` (its CONWIP flow; default: the flow of the workcenter of its
+        first operation).
+    routing : pandas.DataFrame
+        One row per operation and eligible workcenter. Columns: ``sku``,
+        ``operation`` (sortable step key, e.g. 10, 20...), ``workcenter``,
+        ``run_hours`` (hours per unit), ``setup_hours`` (hours per lot). Several
+        rows with the same ``(sku, operation)`` are alternative workcenters;
+        the assignment chooses the split among them.
+    workcenters : pandas.DataFrame
+        One row per workcenter. Columns: ``workcenter`` (unique key),
+        ``capacity_hours`` (productive hours per period, all servers together).
+        Optional: ``servers`` (parallel identical machines, default 1), ``ce2``
+        (squared coefficient of variation of process times, default 1).
+    flows : pandas.DataFrame
+        CONWIP loop membership, one row per (flow, workcenter), in loop order
+        (or with a ``position`` column). Columns: ``flow``, ``workcenter``.
+    period_hours : float
+        Clock hours in a period (e.g. 40 for one shift five days a week): one
+        server works at most this long per period.
+    period_days : float
+        Working days in a period, for days of supply.
+    """
+
+    items: pd.DataFrame
+    routing: pd.DataFrame
+    workcenters: pd.DataFrame
+    flows: pd.DataFrame
+    period_hours: float = 40.0
+    period_days: float = 5.0
+
+
+@dataclass
+class PlantResult:
+    """Optimised parameters of a plant (see :func:`optimize_plant`).
+
+    Attributes
+    ----------
+    items : pandas.DataFrame
+        Indexed by ``sku``: ``flow``, ``demand_mean`` (units/period),
+        ``unit_cost``,
+        ``lot_size`` (units), ``setups_per_period``, ``planned_lead_time``
+        (mean, hours), ``planned_lead_time_std`` and ``planned_lead_time_quantile``
+        (hours), ``lead_time_demand_mean`` / ``_std`` (units),
+        ``reorder_point``, ``safety_stock`` (units, ``r`` minus lead-time
+        demand), ``fill_rate`` (0-1), ``expected_inventory`` (units on hand),
+        ``inventory_investment`` (money), ``days_of_supply`` (days),
+        ``wip_units`` (units in process, Little's law), ``feasible`` (bool),
+        ``reason`` (why not, '' when feasible).
+    workcenters : pandas.DataFrame
+        Indexed by ``workcenter``: ``load_hours`` and ``capacity_hours``
+        (per period), ``servers``, ``lots_per_period``, ``te`` (clock hours per
+        lot on one server), ``utilization``, ``queue_time``, ``lead_time`` and
+        ``lead_time_quantile`` (hours), ``status``.
+    assignment : pandas.DataFrame
+        One row per usable routing row: ``sku``, ``operation``,
+        ``workcenter``, ``share`` (of the operation's demand made there).
+    flows : pandas.DataFrame
+        Indexed by ``flow``: ``stations``, ``target_throughput`` and
+        ``bottleneck_rate`` (lots/hour), ``raw_process_time`` (hours),
+        ``critical_wip`` (lots), ``wip_cap`` (lots of the flow's average
+        routing), ``throughput_at_cap`` (lots/hour), ``cycle_time_at_cap``
+        (hours), ``status`` ('ok', 'tight', 'overloaded', 'no_load').
+    curves : pandas.DataFrame
+        Throughput and cycle time against WIP per flow: ``flow``, ``w``,
+        ``throughput``, ``cycle_time`` (approximate MVA).
+    stations : pandas.DataFrame
+        The closed-line model of each flow, in loop order: ``flow``,
+        ``workcenter``, ``te`` (clock hours one machine needs per lot of the
+        flow), ``servers`` (machines), ``ce2`` (SCV of lot times).
+    summary : dict
+        Plant totals (money, units and counts per period).
+    timings : dict
+        Wall-clock seconds per phase.
+    """
+
+    items: pd.DataFrame
+    workcenters: pd.DataFrame
+    assignment: pd.DataFrame
+    flows: pd.DataFrame
+    curves: pd.DataFrame
+    stations: pd.DataFrame
+    summary: dict
+    timings: dict = field(default_factory=dict)
+
+
+@contextmanager
+def _timed(timings, phase):
+    start = time.perf_counter()
+    yield
+    timings[phase] = timings.get(phase, 0.0) + time.perf_counter() - start
+
+
+def _require(frame, name, columns):
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"plant.{name} must be a pandas DataFrame")
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"plant.{name} lacks the column(s) {missing} "
+            f"(columns: {list(frame.columns)})"
+        )
+
+
+def _numbers(frame, column, default=None):
+    if column not in frame.columns:
+        return np.full(len(frame), np.nan if default is None else float(default))
+    values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+    if default is not None:
+        values = np.where(np.isnan(values), float(default), values)
+    return values
+
+
+def _unique_keys(frame, name, column):
+    keys = frame[column].astype(str)
+    duplicated = keys[keys.duplicated()]
+    if len(duplicated):
+        raise ValueError(
+            f"plant.{name}.{column} must be unique, duplicated: "
+            f"{duplicated.unique()[:5].tolist()}"
+        )
+    return pd.Index(keys, name=column)
+
+
+class _Reasons:
+    """First problem found per item ('' = none so far)."""
+
+    def __init__(self, size):
+        self.text = np.full(size, "", dtype=object)
+
+    def flag(self, mask, text):
+        self.text[np.asarray(mask, dtype=bool) & (self.text == "")] = text
+
+    @property
+    def ok(self):
+        return self.text == ""
+
+
+def _prepare(plant):
+    """Validate frames, index keys, flag unusable items and routing rows."""
+    _require(plant.items, "items", ITEM_COLUMNS)
+    _require(plant.routing, "routing", ROUTING_COLUMNS)
+    _require(plant.workcenters, "workcenters", WORKCENTER_COLUMNS)
+    _require(plant.flows, "flows", FLOW_COLUMNS)
+    period_hours = float(positive("period_hours", plant.period_hours))
+    period_days = float(positive("period_days", plant.period_days))
+
+    items = plant.items.reset_index(drop=True)
+    skus = _unique_keys(items, "items", "sku")
+    centers = plant.workcenters.reset_index(drop=True)
+    names = _unique_keys(centers, "workcenters", "workcenter")
+    capacity = _numbers(centers, "capacity_hours")
+    machines = _numbers(centers, "servers", 1.0)
+    ce2 = _numbers(centers, "ce2", 1.0)
+    center_ok = (
+        (capacity > 0)
+        & np.isfinite(capacity)
+        & (machines >= 1)
+        & (machines == np.round(machines))
+        & (ce2 >= 0)
+        & np.isfinite(ce2)
+    )
+
+    routing = plant.routing.reset_index(drop=True)
+    row_item = skus.get_indexer(routing["sku"].astype(str))
+    routing = routing[row_item >= 0].reset_index(drop=True)
+    row_item = row_item[row_item >= 0]
+    row_center = names.get_indexer(routing["workcenter"].astype(str))
+    run = _numbers(routing, "run_hours")
+    setup = _numbers(routing, "setup_hours")
+    step = pd.to_numeric(routing["operation"], errors="coerce").to_numpy(dtype=float)
+    hours_ok = (run >= 0) & (setup >= 0) & np.isfinite(run + setup) & np.isfinite(step)
+    row_ok = hours_ok & (row_center >= 0)
+    row_ok[row_ok] &= center_ok[row_center[row_ok]]
+
+    n = len(items)
+    values = {column: _numbers(items, column) for column in ITEM_COLUMNS[1:]}
+    reasons = _Reasons(n)
+    for column, array in values.items():
+        reasons.flag(~(np.isfinite(array) & (array >= 0)), f"invalid {column}")
+    counts = np.bincount(row_item, minlength=n)
+    reasons.flag(counts == 0, "no routing")
+    reasons.flag(
+        np.bincount(row_item, weights=(row_center < 0).astype(float), minlength=n) > 0,
+        "routing names an unknown workcenter",
+    )
+    reasons.flag(
+        np.bincount(row_item, weights=(~hours_ok).astype(float), minlength=n) > 0,
+        "routing has invalid hours or operation",
+    )
+    # An operation is usable if one of its workcenters has capacity.
+    step_code = pd.factorize(np.where(np.isfinite(step), step, -1.0), sort=True)[0]
+    operation = np.unique(
+        row_item.astype(np.int64) * (step_code.max() + 1 if len(step_code) else 1)
+        + step_code,
+        return_inverse=True,
+    )[1]
+    usable = np.bincount(operation, weights=row_ok.astype(float)) > 0
+    operation_item = np.zeros(usable.size, dtype=np.int64)
+    operation_item[operation] = row_item
+    reasons.flag(
+        np.bincount(operation_item[~usable], minlength=n) > 0,
+        "no workcenter with capacity for an operation",
+    )
+    reasons.flag(values["demand_mean"] == 0, "no demand")
+    reasons.flag(
+        values["unit_cost"] * values["holding_rate"] == 0,
+        "no holding cost (unit_cost x holding_rate = 0)",
+    )
+    usable_centers = np.flatnonzero(center_ok)
+    center_local = np.full(len(centers), -1)
+    center_local[usable_centers] = np.arange(usable_centers.size)
+    return {
+        "items": items,
+        "usable_centers": usable_centers,
+        "center_local": center_local,
+        "skus": skus,
+        "names": names,
+        "capacity": capacity,
+        "servers": machines,
+        "ce2": ce2,
+        "center_ok": center_ok,
+        "routing": routing,
+        "row_item": row_item,
+        "row_center": row_center,
+        "row_ok": row_ok,
+        "run": run,
+        "setup": setup,
+        "operation": operation,
+        "values": values,
+        "service": _numbers(items, "service"),
+        "reasons": reasons,
+        "period_hours": period_hours,
+        "period_days": period_days,
+    }
+
+
+def _assign(model, min_lot):
+    """Split operations with alternatives to minimise the largest utilisation.
+
+    Hours per unit include the setup spread over an economic order quantity
+    (the lot sizes are not known yet).
+    """
+    values, reasons = model["values"], model["reasons"]
+    active = model["row_ok"] & reasons.ok[model["row_item"]]
+    item = model["row_item"][active]
+    demand = values["demand_mean"]
+    holding = values["unit_cost"] * values["holding_rate"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eoq = np.sqrt(2 * demand * values["setup_cost"] / holding)
+    eoq = np.maximum(np.nan_to_num(eoq, nan=min_lot), min_lot)
+    hours = model["run"][active] + model["setup"][active] / eoq[item]
+    operation, operation_codes = pd.factorize(model["operation"][active])
+    operation_demand = np.zeros(len(operation_codes))
+    operation_demand[operation] = demand[item]
+    center = model["center_local"][model["row_center"][active]]
+    share = np.ones(len(item))
+    if len(item):
+        share, _, _ = assignment.minmax_utilization_sparse(
+            operation,
+            center,
+            hours,
+            operation_demand,
+            model["capacity"][model["usable_centers"]],
+            n_items=len(operation_codes),
+        )
+    model["active"] = np.flatnonzero(active)
+    model["share"] = np.asarray(share, dtype=float)
+
+
+def _lot_sizes(model, max_utilization, ca2, min_lot, max_lot):
+    """Capacitated lot sizes of the valid items over the rows that carry work."""
+    values, reasons = model["values"], model["reasons"]
+    n = len(model["items"])
+    lot_size = np.full(n, np.nan)
+    rows = model["active"]
+    share = model["share"]
+    carry = share > _SHARE_EPS
+    rows, share = rows[carry], share[carry]
+    valid = np.flatnonzero(reasons.ok)
+    local = np.full(n, -1)
+    local[valid] = np.arange(valid.size)
+    centers = model["usable_centers"]
+    hours = model["period_hours"]
+    if valid.size:
+        # lot_sizes works per hour: demand, holding cost and machine-hours / hour.
+        result = lotsizing.lot_sizes(
+            values["demand_mean"][valid] / hours,
+            (values["unit_cost"] * values["holding_rate"])[valid] / hours,
+            values["setup_cost"][valid],
+            local[model["row_item"][rows]],
+            model["center_local"][model["row_center"][rows]],
+            model["run"][rows] * share,
+            model["setup"][rows] * share,
+            model["capacity"][centers] / hours,
+            max_utilization=max_utilization,
+            ca2=ca2,
+            ce2=model["ce2"][centers],
+            min_lot=min_lot,
+            max_lot=max_lot,
+        )
+        lot_size[valid] = np.asarray(result.lot_size, dtype=float)
+        feasible = np.asarray(result.feasible, dtype=bool)
+        # Name the workcenter that no lot size can relieve (lot_sizes numbers
+        # workcenters by position); other failures keep lot_sizes' reason.
+        blocked = ~np.asarray(result.workcenter_feasible, dtype=bool)
+        row_center = model["center_local"][model["row_center"][rows]]
+        first = np.full(valid.size, centers.size)
+        on_blocked = blocked[row_center]
+        np.minimum.at(
+            first, local[model["row_item"][rows]][on_blocked], row_center[on_blocked]
+        )
+        messages = np.array(
+            [
+                f"{name}: load of {load:.0%} without setups leaves no room under "
+                f"max_utilization {max_utilization:.0%}"
+                for name, load in zip(
+                    model["names"][centers], result.run_utilization, strict=True
+                )
+            ]
+            + ["lot sizing infeasible"],
+            dtype=object,
+        )
+        why = np.where(
+            first < centers.size, messages[first], np.asarray(result.reason, object)
+        )
+        why = np.where(why == "", "lot sizing infeasible", why)
+        reasons.text[valid[~feasible]] = why[~feasible]
+    model["lot_size"] = lot_size
+    model["carry_rows"] = rows
+    model["carry_share"] = share
+
+
+def _lot_time(model, rows, lot):
+    """Work hours of a lot per routing row and their variance.
+
+    A lot is a setup plus ``Q`` units, each varying independently with the
+    workcenter's natural SCV: mean ``s + Q t``, variance ``ce2 (s^2 + Q t^2)``
+    (Factory Physics sec. 9.4, as in :mod:`engine.lotsizing`).
+    """
+    run, setup = model["run"][rows], model["setup"][rows]
+    ce2 = model["ce2"][model["row_center"][rows]]
+    return setup + lot * run, ce2 * (setup**2 + lot * run**2)
+
+
+def _workcenter_loads(model, lead_time_service, ca2):
+    """Load, lots and load-based lead times per workcenter."""
+    values = model["values"]
+    rows, share = model["carry_rows"], model["carry_share"]
+    item = model["row_item"][rows]
+    lot = model["lot_size"][item]
+    sized = np.isfinite(lot) & (lot > 0)
+    rows, share, item, lot = rows[sized], share[sized], item[sized], lot[sized]
+    center = model["row_center"][rows]
+    demand = values["demand_mean"][item] * share
+    lots = demand / lot
+    lot_time, lot_variance = _lot_time(model, rows, lot)
+    load = lots * lot_time
+    n_centers = len(model["capacity"])
+    load_hours = np.bincount(center, weights=load, minlength=n_centers)
+    lots_per_period = np.bincount(center, weights=lots, minlength=n_centers)
+    second_moment = np.bincount(
+        center, weights=lots * (lot_time**2 + lot_variance), minlength=n_centers
+    )
+    # Clock hours one server needs per hour of work (availability below 100 %).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        clock = model["servers"] * model["period_hours"] / model["capacity"]
+        mean_time = load_hours / lots_per_period
+        # SCV of the mixture of lots (variance between items included).
+        mix_scv = np.maximum(second_moment / lots_per_period / mean_time**2 - 1, 0)
+    busy = lots_per_period > 0
+    frame = pd.DataFrame(
+        {
+            "load_hours": load_hours,
+            "capacity_hours": model["capacity"],
+            "servers": model["servers"],
+            "lots_per_period": lots_per_period,
+            "te": np.where(busy, mean_time * clock, clock),
+            "ca2": ca2,
+            "ce2": np.where(busy, mix_scv, model["ce2"]),
+        },
+        index=model["names"],
+    )
+    model["clock"] = clock
+    model["lot_scv"] = frame["ce2"].to_numpy()
+    model["row_load"] = (rows, center, load, lots)
+    return leadtime.workcenter_lead_times(frame, service=lead_time_service)
+
+
+def _route_lead_times(model, centers, lead_time_service):
+    """Route lead time per item over the workcenter with the largest share."""
+    n = len(model["items"])
+    rows, share = model["carry_rows"], model["carry_share"]
+    operation = model["operation"][rows]
+    order = np.lexsort((-share, operation))
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = operation[order][1:] != operation[order][:-1]
+    rows = rows[order[first]]
+    item = model["row_item"][rows]
+    lot = model["lot_size"][item]
+    keep = np.isfinite(lot)
+    rows, item, lot = rows[keep], item[keep], lot[keep]
+    center = model["row_center"][rows]
+    lot_time, lot_variance = _lot_time(model, rows, lot)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scv = np.where(lot_time > 0, lot_variance / lot_time**2, 0.0)
+    routes = pd.DataFrame(
+        {
+            "product": item,
+            "workcenter": center,
+            "process_time": lot_time * model["clock"][center],
+            "process_scv": scv,
+        }
+    )
+    queues = centers[["queue_time", "queue_time_var"]].reset_index(drop=True)
+    result = leadtime.route_lead_time(routes, queues, service=lead_time_service)
+    lead = pd.DataFrame(np.nan, index=np.arange(n), columns=result.columns)
+    lead.loc[result.index] = result.to_numpy()
+    model["reasons"].flag(
+        ~np.isfinite(lead["mean"].to_numpy()), "route through an overloaded workcenter"
+    )
+    return lead
+
+
+def _reorder_points(model, lead, service, service_mode):
+    """Lead-time demand, reorder points and the resulting stock per item."""
+    values, reasons = model["values"], model["reasons"]
+    n = len(model["items"])
+    out = {
+        name: np.full(n, np.nan)
+        for name in (
+            "lead_time_demand_mean",
+            "lead_time_demand_std",
+            "reorder_point",
+            "fill_rate",
+            "expected_inventory",
+        )
+    }
+    valid = np.flatnonzero(reasons.ok)
+    if valid.size == 0:
+        return out
+    hours = model["period_hours"]
+    theta, sigma = inventory.lead_time_demand(
+        values["demand_mean"][valid],
+        values["demand_std"][valid],
+        lead["mean"].to_numpy()[valid] / hours,
+        lead["std"].to_numpy()[valid] / hours,
+    )
+    q = model["lot_size"][valid]
+    if service_mode == "aggregate":
+        r = inventory.optimal_reorder_points(
+            q,
+            theta,
+            sigma,
+            values["unit_cost"][valid],
+            values["demand_mean"][valid],
+            service,
+        )
+    else:
+        own = model["service"][valid]
+        target = np.where((own > 0) & (own < 1), own, service)
+        r = inventory.reorder_point_for_fill_rate(q, theta, sigma, target)
+    out["lead_time_demand_mean"][valid] = theta
+    out["lead_time_demand_std"][valid] = sigma
+    out["reorder_point"][valid] = r
+    out["fill_rate"][valid] = inventory.fill_rate(q, r, theta, sigma)
+    out["expected_inventory"][valid] = inventory.inventory_level(q, r, theta, sigma)
+    return out
+
+
+def _item_flows(model, flows):
+    """Flow of each item: the ``flow`` column, else that of its first workcenter."""
+    items = model["items"]
+    if "flow" in items.columns:
+        return items["flow"].astype(object).where(items["flow"].notna(), None)
+    first_flow = flows.drop_duplicates("workcenter").set_index("workcenter")["flow"]
+    routing = model["routing"]
+    step = pd.to_numeric(routing["operation"], errors="coerce")
+    first = (
+        pd.DataFrame(
+            {"item": model["row_item"], "step": step, "wc": routing["workcenter"]}
+        )
+        .sort_values(["item", "step"], kind="stable")
+        .drop_duplicates("item")
+    )
+    flow = pd.Series(None, index=np.arange(len(items)), dtype=object)
+    flow[first["item"].to_numpy()] = (
+        first["wc"].astype(str).map(first_flow).astype(object).to_numpy()
+    )
+    return flow.where(flow.notna(), None)
+
+
+def _closed_line(te, machines, ce2, target=np.inf, w_max=None, limit=100_000):
+    """Approximate MVA of a closed line whose stations may have several machines.
+
+    Seidmann's decomposition: a station of ``m`` machines, each taking ``te``
+    per job, acts like one machine taking ``te / m`` (where jobs queue) plus a
+    pure delay of ``te (m - 1) / m`` (no queue). The single-machine parts follow
+    :func:`engine.conwip.mva_approx` (arrival theorem, residual-life correction
+    ``(ce2 - 1) / 2``, throughput kept within the best / worst case bounds); the
+    delays add to every cycle. With single machines this is exactly
+    :func:`engine.conwip.mva_approx`; at low WIP it is the correction that
+    matters, since one lot at a three-machine station still takes ``te``.
+
+    Runs ``w = 1, 2, ...`` until the throughput reaches ``target`` (or up to
+    ``w_max`` when given).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``w``, ``throughput`` (lots/hour), ``cycle_time`` (hours).
+
+    Raises
+    ------
+    ValueError
+        If the target needs more than ``limit`` lots.
+
+    References
+    ----------
+    Seidmann, A., Schweitzer, P. J. and Shalev-Oren, S. (1987). Computerized
+    closed queueing network models of flexible manufacturing systems. *Large
+    Scale Systems* 12, 91-107. Hopp and Spearman, *Factory Physics*, ch. 7 and
+    10 (bounds, CONWIP).
+    """
+    fast = te / machines
+    delay = float((te - fast).sum())
+    raw, rate_bound = float(te.sum()), 1.0 / float(fast.max())
+    queue = np.zeros_like(fast)
+    busy = np.zeros_like(fast)
+    rows = []
+    n = 0
+    while (w_max is None and (not rows or rows[-1][1] < target)) or (
+        w_max is not None and n < w_max
+    ):
+        n += 1
+        if n > limit:
+            raise ValueError(f"no WIP level up to {limit} reaches {target:.6g}")
+        station = fast * (1.0 + queue) + fast * busy * (ce2 - 1.0) / 2.0
+        throughput = n / (station.sum() + delay)
+        bounded = min(max(throughput, 1.0 / raw), n / raw, rate_bound)
+        if bounded != throughput:
+            # Keep Little's law, n = TH * (station times + delay), at the bound.
+            station = station * (n / bounded - delay) / station.sum()
+            throughput = bounded
+        queue, busy = throughput * station, throughput * fast
+        rows.append((n, throughput, n / throughput))
+    return pd.DataFrame(rows, columns=["w", "throughput", "cycle_time"])
+
+
+def _conwip_caps(model, item_flow, flows, cap_utilization, max_wip_points=60):
+    """WIP cap per flow: smallest cap whose MVA throughput covers the flow's rate.
+
+    The line at its cap must run faster than orders arrive, or the virtual
+    queue in front of it never empties: the cap is the smallest ``w`` with
+    ``TH(w) >= rate / cap_utilization`` (the virtual queue, seen as one server
+    of rate ``TH(w)``, is then at most ``cap_utilization`` busy). When that
+    exceeds the bottleneck rate ``rb`` the target becomes ``(rate + rb) / 2``
+    and the flow's status is 'tight' (make-up time will be needed often).
+
+    The flow is modelled as a closed line of its workcenters in loop order,
+    evaluated by :func:`_closed_line`. One machine of station ``j`` needs
+    ``te_j = m_j (L_fj / N_f) * period_hours / (capacity_j - load of other
+    flows at j)`` clock hours per lot of the flow (``L_fj`` its hours at ``j``
+    per period, ``N_f`` its lots per period: a lot of its average routing). The
+    cap is counted in such lots (equivalent WIP units). Factory Physics'
+    ``rb = min m_j / te_j``, ``T0 = sum te_j`` and ``W0 = rb T0``.
+    """
+    order = flows.assign(_row=np.arange(len(flows)))
+    if "position" in flows.columns:
+        order = order.sort_values(["flow", "position", "_row"], kind="stable")
+    names, codes = model["names"], pd.Index(pd.unique(order["flow"].astype(str)))
+    rows, center, load, _ = model["row_load"]
+    item_code = codes.get_indexer(item_flow.astype(str).to_numpy())
+    item_code[item_flow.isna().to_numpy()] = -1
+    flow_code = item_code[model["row_item"][rows]]
+    inside = flow_code >= 0
+    n_centers = len(names)
+    shape = (len(codes), n_centers)
+    load_fc = np.bincount(
+        flow_code[inside] * n_centers + center[inside],
+        weights=load[inside],
+        minlength=shape[0] * shape[1],
+    ).reshape(shape)
+    # Lots of an item enter its flow once, whatever the length of its route.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        item_lots = model["values"]["demand_mean"] / model["lot_size"]
+    counted = (item_code >= 0) & model["reasons"].ok & np.isfinite(item_lots)
+    lots_f = np.bincount(
+        item_code[counted], weights=item_lots[counted], minlength=shape[0]
+    )
+    total = load_fc.sum(axis=0)
+    hours = model["period_hours"]
+    records, curves, stations = [], [], []
+    for f, flow in enumerate(codes):
+        listed = order.loc[order["flow"].astype(str) == flow, "workcenter"]
+        members = names.get_indexer(listed.astype(str))
+        members = pd.unique(members[members >= 0])
+        members = members[load_fc[f, members] > 0]
+        record = {"flow": flow, "stations": int(members.size), "status": "ok"}
+        if members.size == 0 or lots_f[f] <= 0:
+            records.append({**record, "status": "no_load"})
+            continue
+        available = model["capacity"][members] - (total[members] - load_fc[f, members])
+        target = lots_f[f] / hours
+        if np.any(available <= 0):
+            records.append(
+                {**record, "target_throughput": target, "status": "overloaded"}
+            )
+            continue
+        machines = model["servers"][members]
+        te = machines * load_fc[f, members] / lots_f[f] * hours / available
+        ce2 = model["lot_scv"][members]
+        rb, t0 = float(np.min(machines / te)), float(te.sum())
+        record.update(
+            target_throughput=target,
+            bottleneck_rate=rb,
+            raw_process_time=t0,
+            critical_wip=rb * t0,
+        )
+        if target >= rb:
+            records.append({**record, "status": "overloaded"})
+            continue
+        wanted = target / cap_utilization
+        if wanted >= rb:
+            wanted = 0.5 * (target + rb)
+            record["status"] = "tight"
+        curve = _closed_line(te, machines, ce2, wanted)
+        cap = int(np.argmax(curve["throughput"].to_numpy() >= wanted)) + 1
+        record.update(
+            wip_cap=cap,
+            throughput_at_cap=float(curve["throughput"].iloc[cap - 1]),
+            cycle_time_at_cap=float(curve["cycle_time"].iloc[cap - 1]),
+        )
+        records.append(record)
+        stations.append(
+            pd.DataFrame(
+                {
+                    "flow": flow,
+                    "workcenter": names[members],
+                    "te": te,
+                    "servers": machines,
+                    "ce2": ce2,
+                }
+            )
+        )
+        w_max = int(max(2 * cap, np.ceil(3 * rb * t0), 4))
+        if w_max > len(curve):
+            curve = _closed_line(te, machines, ce2, np.inf, w_max)
+        step = max(1, w_max // max_wip_points)
+        curves.append(curve.iloc[:w_max:step].assign(flow=flow))
+    columns = [
+        "flow",
+        "stations",
+        "target_throughput",
+        "bottleneck_rate",
+        "raw_process_time",
+        "critical_wip",
+        "wip_cap",
+        "throughput_at_cap",
+        "cycle_time_at_cap",
+        "status",
+    ]
+    table = pd.DataFrame(records).reindex(columns=columns).set_index("flow")
+    table["wip_cap"] = table["wip_cap"].astype("Int64")
+    curve_columns = ["flow", "w", "throughput", "cycle_time"]
+    curve_frame = (
+        pd.concat(curves, ignore_index=True)[curve_columns]
+        if curves
+        else pd.DataFrame(columns=curve_columns)
+    )
+    station_columns = ["flow", "workcenter", "te", "servers", "ce2"]
+    station_frame = (
+        pd.concat(stations, ignore_index=True)
+        if stations
+        else pd.DataFrame(columns=station_columns)
+    )
+    return table, curve_frame, station_frame
+
+
+def optimize_plant(
+    plant,
+    service=0.95,
+    max_utilization=0.85,
+    *,
+    service_mode="item",
+    lead_time_service=0.9,
+    ca2=1.0,
+    min_lot=1.0,
+    max_lot=None,
+    cap_utilization=0.95,
+):
+    """Optimise lot sizes, lead times, reorder points and WIP caps of a plant.
+
+    Steps (module docstring): assignment -> capacitated lot sizes -> workcenter
+    and route lead times -> lead-time demand and reorder points -> CONWIP caps.
+
+    Parameters
+    ----------
+    plant : Plant
+        The plant (columns documented on :class:`Plant`).
+    service : float, default 0.95
+        Fill-rate target in (0, 1): per item (``service_mode='item'``, an
+        item's own ``service`` column value wins) or demand-weighted over all
+        items at least inventory investment (``'aggregate'``).
+    max_utilization : float, default 0.85
+        Utilisation no workcenter may exceed because of setups, in (0, 1).
+    service_mode : {'item', 'aggregate'}
+        See ``service``.
+    lead_time_service : float, default 0.9
+        Probability for the planned lead-time quantile.
+    ca2 : float, default 1.0
+        SCV of lot inter-arrival times at workcenters.
+    min_lot, max_lot : float, optional
+        Bounds on lot sizes (units).
+    cap_utilization : float, default 0.95
+        Planned utilisation of each flow's virtual queue: the CONWIP line at
+        its cap must reach the flow's rate divided by this.
+
+    Returns
+    -------
+    PlantResult
+        Items, workcenters, assignment shares, flows with WIP caps, throughput
+        curves, plant summary and phase timings.
+
+    Raises
+    ------
+    ValueError
+        For a malformed plant (missing columns, duplicate keys) or bad
+        parameters; never for one bad item (it gets a ``reason``).
+
+    References
+    ----------
+    Hopp and Spearman, *Factory Physics*, 3rd ed., ch. 15-17 (capacitated lot
+    sizing, planned lead times, (Q, r) efficient frontier, CONWIP cap setting).
+    """
+    level = float(probability("service", service))
+    max_u = float(utilization("max_utilization", max_utilization))
+    probability("lead_time_service", lead_time_service)
+    probability("cap_utilization", cap_utilization)
+    if service_mode not in ("item", "aggregate"):
+        raise ValueError(
+            f"service_mode must be 'item' or 'aggregate', got {service_mode!r}"
+        )
+    timings = {}
+    with _timed(timings, "prepare"):
+        model = _prepare(plant)
+    with _timed(timings, "assignment"):
+        _assign(model, min_lot)
+    with _timed(timings, "lot_sizing"):
+        _lot_sizes(model, max_u, ca2, min_lot, max_lot)
+    with _timed(timings, "lead_times"):
+        centers = _workcenter_loads(model, lead_time_service, ca2)
+        lead = _route_lead_times(model, centers, lead_time_service)
+    with _timed(timings, "reorder_points"):
+        stock = _reorder_points(model, lead, level, service_mode)
+    with _timed(timings, "conwip"):
+        item_flow = _item_flows(model, plant.flows)
+        flows, curves, stations = _conwip_caps(
+            model, item_flow, plant.flows, cap_utilization
+        )
+    with _timed(timings, "report"):
+        items = _item_table(model, lead, stock, item_flow)
+        result = PlantResult(
+            items=items,
+            workcenters=centers,
+            assignment=_assignment_table(model),
+            flows=flows,
+            curves=curves,
+            stations=stations,
+            summary=_summary(items, centers, flows),
+            timings=timings,
+        )
+    return result
+
+
+def _item_table(model, lead, stock, item_flow):
+    values, reasons = model["values"], model["reasons"]
+    lot = np.where(reasons.ok, model["lot_size"], np.nan)
+    demand = values["demand_mean"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        setups = demand / lot
+    ok = reasons.ok
+    lead_mean = np.where(ok, lead["mean"].to_numpy(), np.nan)
+    on_hand = stock["expected_inventory"]
+    daily = demand / model["period_days"]
+    days = np.full(len(lot), np.nan)
+    days[ok] = inventory.days_of_supply(on_hand[ok], daily[ok])
+    table = pd.DataFrame(
+        {
+            "flow": item_flow.to_numpy(),
+            "demand_mean": demand,
+            "unit_cost": values["unit_cost"],
+            "lot_size": lot,
+            "setups_per_period": setups,
+            "planned_lead_time": lead_mean,
+            "planned_lead_time_std": np.where(ok, lead["std"].to_numpy(), np.nan),
+            "planned_lead_time_quantile": np.where(
+                ok, lead["quantile"].to_numpy(), np.nan
+            ),
+            "lead_time_demand_mean": stock["lead_time_demand_mean"],
+            "lead_time_demand_std": stock["lead_time_demand_std"],
+            "reorder_point": stock["reorder_point"],
+            "safety_stock": stock["reorder_point"] - stock["lead_time_demand_mean"],
+            "fill_rate": stock["fill_rate"],
+            "expected_inventory": on_hand,
+            "inventory_investment": on_hand * values["unit_cost"],
+            "days_of_supply": days,
+            "wip_units": demand / model["period_hours"] * lead_mean,
+            "feasible": ok,
+            "reason": reasons.text,
+        },
+        index=model["skus"],
+    )
+    return table
+
+
+def _assignment_table(model):
+    rows = model["active"]
+    routing = model["routing"]
+    return pd.DataFrame(
+        {
+            "sku": routing["sku"].to_numpy()[rows],
+            "operation": routing["operation"].to_numpy()[rows],
+            "workcenter": routing["workcenter"].to_numpy()[rows],
+            "share": model["share"],
+        }
+    )
+
+
+def _summary(items, centers, flows):
+    ok = items["feasible"].to_numpy()
+    demand = items["demand_mean"].to_numpy()
+    weights = demand[ok]
+    fill = items["fill_rate"].to_numpy()[ok]
+    return {
+        "items": len(items),
+        "feasible_items": int(ok.sum()),
+        "infeasible_items": int((~ok).sum()),
+        "inventory_investment": float(np.nansum(items["inventory_investment"])),
+        "expected_inventory_units": float(np.nansum(items["expected_inventory"])),
+        "expected_wip_units": float(np.nansum(items["wip_units"])),
+        "wip_investment": float(np.nansum(items["wip_units"] * items["unit_cost"])),
+        "setups_per_period": float(np.nansum(items["setups_per_period"])),
+        "fill_rate": float(np.dot(weights, fill) / weights.sum())
+        if weights.sum() > 0
+        else float("nan"),
+        "max_utilization": float(np.nanmax(centers["utilization"]))
+        if centers["utilization"].notna().any()
+        else float("nan"),
+        "overloaded_workcenters": int((centers["status"] == "overloaded").sum()),
+        "total_wip_cap": int(flows["wip_cap"].fillna(0).sum()),
+    }
+
+
+def load_demo_plant(path=None):
+    """Read the small demo plant bundled with the engine.
+
+    Twelve items in two flows ('Machining': saw and two CNC centres, where
+    turning may run on either centre; 'Fabrication': welding, painting,
+    assembly) over six workcenters; a period is a 40-hour week.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        Another plant file of the same layout (JSON object with
+        ``period_hours``, ``period_days`` and record lists ``items``,
+        ``routing``, ``workcenters``, ``flows``).
+
+    Returns
+    -------
+    Plant
+    """
+    with open(DEMO_PLANT if path is None else path, encoding="utf-8") as handle:
+        data = json.load(handle)
+    return Plant(
+        items=pd.DataFrame(data["items"]),
+        routing=pd.DataFrame(data["routing"]),
+        workcenters=pd.DataFrame(data["workcenters"]),
+        flows=pd.DataFrame(data["flows"]),
+        period_hours=float(data.get("period_hours", 40.0)),
+        period_days=float(data.get("period_days", 5.0)),
+    )
+
+
+def _codes(prefix, count):
+    width = max(3, len(str(max(count - 1, 0))))
+    return np.char.add(prefix, np.char.zfill(np.arange(count).astype(str), width))
+
+
+def generate_plant(
+    n_skus,
+    n_workcenters,
+    seed=0,
+    *,
+    workcenters_per_flow=6,
+    alternative_share=0.3,
+    target_load=(0.70, 0.80),
+    period_hours=40.0,
+):
+    """A random but realistic plant of any size (benchmarks, tests).
+
+    Workcenters are split into flows of about ``workcenters_per_flow``
+    consecutive workcenters. Each item belongs to one flow and visits 2 to 6 of
+    its workcenters in flow order; about ``alternative_share`` of operations
+    may also run on another workcenter of the flow (10-30 % slower). Demand per
+    week is lognormal (median 50 units, coefficient of variation 0.2-0.8), unit
+    cost lognormal (median 20), setup cost lognormal (median 80), holding rate
+    25 % a year. Each workcenter has 1-4 servers at 88-95 % availability, and
+    its hours per unit and per lot are scaled so that, with economic order
+    quantities, its load is within ``target_load`` of capacity.
+
+    Parameters
+    ----------
+    n_skus, n_workcenters : int
+        Plant size (>= 1 each).
+    seed : int
+        Random seed; the same seed gives the same plant.
+    workcenters_per_flow : int
+        Average size of a CONWIP flow.
+    alternative_share : float
+        Share of operations with an alternative workcenter.
+    target_load : tuple of float
+        Range of workcenter utilisation at economic lot sizes.
+    period_hours : float
+        Clock hours per period (week).
+
+    Returns
+    -------
+    Plant
+    """
+    if int(n_skus) != n_skus or n_skus < 1:
+        raise ValueError(f"n_skus must be a whole number >= 1, got {n_skus!r}")
+    if int(n_workcenters) != n_workcenters or n_workcenters < 1:
+        raise ValueError(
+            f"n_workcenters must be a whole number >= 1, got {n_workcenters!r}"
+        )
+    n, m = int(n_skus), int(n_workcenters)
+    rng = np.random.default_rng(seed)
+    n_flows = max(1, round(m / workcenters_per_flow))
+    center_flow = np.arange(m) * n_flows // m
+    flow_start = np.searchsorted(center_flow, np.arange(n_flows))
+    flow_size = np.bincount(center_flow, minlength=n_flows)
+
+    item_flow = rng.integers(0, n_flows, n)
+    size = flow_size[item_flow]
+    length = np.minimum(rng.integers(2, 7, n), size)
+    widest = int(flow_size.max())
+    # Random subset of the flow's workcenters, kept in flow order.
+    keys = rng.random((n, widest))
+    keys[np.arange(widest)[None, :] >= size[:, None]] = np.inf
+    picked = np.argsort(keys, axis=1)[:, : min(6, widest)]
+    picked = np.where(
+        np.arange(picked.shape[1])[None, :] < length[:, None], picked, widest
+    )
+    picked.sort(axis=1)
+    item, slot = np.nonzero(picked < widest)
+    position = picked[item, slot]
+    center = flow_start[item_flow[item]] + position
+    run = rng.lognormal(np.log(0.05), 0.8, item.size)
+    setup = rng.lognormal(np.log(1.0), 0.5, item.size)
+
+    has_alternative = (rng.random(item.size) < alternative_share) & (size[item] > 1)
+    alt = np.flatnonzero(has_alternative)
+    alt_position = (
+        position[alt] + rng.integers(1, np.maximum(size[item[alt]], 2))
+    ) % size[item[alt]]
+    rows = {
+        "item": np.concatenate([item, item[alt]]),
+        "operation": np.concatenate([slot, slot[alt]]) * 10 + 10,
+        "center": np.concatenate(
+            [center, flow_start[item_flow[item[alt]]] + alt_position]
+        ),
+        "run": np.concatenate([run, run[alt] * rng.uniform(1.1, 1.3, alt.size)]),
+        "setup": np.concatenate([setup, setup[alt] * rng.uniform(0.8, 1.5, alt.size)]),
+        # Expected share of an operation's demand at the row, for sizing only.
+        "weight": np.concatenate(
+            [np.where(has_alternative, 0.5, 1.0), np.full(alt.size, 0.5)]
+        ),
+    }
+
+    demand = np.round(rng.lognormal(np.log(50.0), 1.0, n), 1) + 0.1
+    unit_cost = np.round(rng.lognormal(np.log(20.0), 1.0, n), 2) + 0.01
+    setup_cost = np.round(rng.lognormal(np.log(80.0), 0.6, n), 2)
+    holding_rate = np.full(n, 0.25 / 52)
+    servers = rng.integers(1, 5, m)
+    # Availability 88-95 %: capacity / period_hours rounds to the servers.
+    capacity = servers * period_hours * rng.uniform(0.88, 0.95, m)
+
+    eoq = np.maximum(np.sqrt(2 * demand * setup_cost / (unit_cost * holding_rate)), 1.0)
+    row_demand = demand[rows["item"]] * rows["weight"]
+    load = np.bincount(
+        rows["center"],
+        weights=row_demand * (rows["run"] + rows["setup"] / eoq[rows["item"]]),
+        minlength=m,
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = rng.uniform(*target_load, m) * capacity / load
+    scale = np.where(load > 0, scale, 1.0)[rows["center"]]
+
+    skus = _codes("SKU", n)
+    names = _codes("WC", m)
+    flow_names = _codes("FLOW", n_flows)
+    return Plant(
+        items=pd.DataFrame(
+            {
+                "sku": skus,
+                "demand_mean": demand,
+                "demand_std": np.round(demand * rng.uniform(0.2, 0.8, n), 2),
+                "unit_cost": unit_cost,
+                "setup_cost": setup_cost,
+                "holding_rate": holding_rate,
+            }
+        ),
+        routing=pd.DataFrame(
+            {
+                "sku": skus[rows["item"]],
+                "operation": rows["operation"],
+                "workcenter": names[rows["center"]],
+                "run_hours": rows["run"] * scale,
+                "setup_hours": rows["setup"] * scale,
+            }
+        ),
+        workcenters=pd.DataFrame(
+            {
+                "workcenter": names,
+                "capacity_hours": np.round(capacity, 1),
+                "servers": servers,
+                "ce2": np.round(rng.uniform(0.3, 1.5, m), 2),
+            }
+        ),
+        flows=pd.DataFrame({"flow": flow_names[center_flow], "workcenter": names}),
+        period_hours=float(period_hours),
+        period_days=5.0,
+    )
+
+
+def simulate_flows(
+    result,
+    *,
+    replications=8,
+    n_orders=1000,
+    warmup_orders=100,
+    makeup_share=0.25,
+    service=0.9,
+    seed=0,
+):
+    """Risk check of the optimised flows: CONWIP versus push by simulation.
+
+    For every flow with a WIP cap, simulates lots arriving at the flow's target
+    rate through its stations (``PlantResult.stations``) and compares, on the
+    same random numbers:
+
+    - **CONWIP**: virtual queue, the optimised ``wip_cap``, and make-up time
+      (``makeup_share`` more capacity) while the queue is longer than
+      :func:`engine.duedate.makeup_threshold` for the quoted lead time;
+    - **push**: release at due date minus a fixed planned lead time, the sum of
+      the mean workcenter lead times of the flow (MRP's offset).
+
+    Both quote the same lead time: the ``service`` quantile of a gamma with the
+    mean and variance of the flow's load-based lead time (sum over its
+    workcenters, :func:`engine.leadtime.workcenter_lead_times`), so push
+    releases each lot ``quote - planned`` hours after it arrives.
+
+    Parameters
+    ----------
+    result : PlantResult
+        Output of :func:`optimize_plant`.
+    replications, n_orders, warmup_orders : int
+        Simulation effort per flow and policy.
+    makeup_share : float
+        Extra capacity during make-up time (0.25 = 25 %).
+    service : float
+        Quantile of the quoted lead time and of the make-up threshold.
+    seed : int
+        Root seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`engine.simulation.compare_policies` rows with the columns
+        ``flow``, ``quoted_lead_time``, ``planned_lead_time`` (hours) and
+        ``makeup_threshold`` (lots) added.
+    """
+    frames = []
+    usable = result.flows[result.flows["status"].isin(["ok", "tight"])]
+    for flow, row in usable.iterrows():
+        line = result.stations[result.stations["flow"] == flow]
+        te = line["te"].to_numpy(dtype=float)
+        machines = line["servers"].to_numpy(dtype=float)
+        rate, cap = float(row["target_throughput"]), int(row["wip_cap"])
+        centers = result.workcenters.loc[line["workcenter"]]
+        planned = float(centers["lead_time"].sum())
+        spread = float(np.sqrt((centers["lead_time_std"] ** 2).sum()))
+        quote = float(leadtime.gamma_quantile(planned, spread, service))
+        threshold = int(
+            duedate.makeup_threshold(
+                quote, cap, float(row["throughput_at_cap"]), service=service
+            )
+        )
+        frame = simulation.compare_policies(
+            te,
+            line["ce2"].to_numpy(dtype=float),
+            machines,
+            arrival_rate=rate,
+            quoted_lead_time=quote,
+            wip_cap=cap,
+            planned_lead_time=planned,
+            makeup_threshold=threshold,
+            makeup_share=makeup_share,
+            replications=replications,
+            n_orders=n_orders,
+            warmup_orders=warmup_orders,
+            seed=seed,
+        )
+        frames.append(
+            frame.assign(
+                flow=flow,
+                quoted_lead_time=quote,
+                planned_lead_time=planned,
+                makeup_threshold=threshold,
+            )
+        )
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, ignore_index=True)
+
+
+def benchmark(n_skus, n_workcenters, seed=0, repeat=1, progress=None):
+    """Time :func:`optimize_plant` on a generated plant.
+
+    Parameters
+    ----------
+    n_skus, n_workcenters, seed : int
+        Plant passed to :func:`generate_plant` (generation is not timed).
+    repeat : int
+        Optimisation runs; the median wall time is reported.
+    progress : callable, optional
+        Called with a line of text after each step.
+
+    Returns
+    -------
+    dict
+        ``seconds`` (median optimisation wall time), ``runs`` (all of them),
+        ``phases`` (seconds per phase of the median run), ``peak_mb`` (peak
+        resident set size of the whole process, generation included, from
+        ``resource.getrusage(RUSAGE_SELF).ru_maxrss``), ``generation_seconds``,
+        plant size and a few result totals.
+    """
+    import resource  # noqa: PLC0415 (Unix only: keep optimize importable elsewhere)
+
+    say = progress or (lambda text: None)
+    if int(repeat) != repeat or repeat < 1:
+        raise ValueError(f"repeat must be a whole number >= 1, got {repeat!r}")
+    start = time.perf_counter()
+    plant = generate_plant(n_skus, n_workcenters, seed)
+    generation = time.perf_counter() - start
+    say(
+        f"generated {len(plant.items)} items, {len(plant.routing)} routing rows, "
+        f"{len(plant.workcenters)} workcenters in {generation:.2f} s"
+    )
+    runs = []
+    for run in range(int(repeat)):
+        start = time.perf_counter()
+        result = optimize_plant(plant)
+        seconds = time.perf_counter() - start
+        runs.append((seconds, result.timings))
+        phases = ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items())
+        say(f"run {run + 1}/{repeat}: {seconds:.2f} s ({phases})")
+    runs.sort(key=lambda entry: entry[0])
+    seconds, phases = runs[len(runs) // 2]
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "skus": int(n_skus),
+        "workcenters": int(n_workcenters),
+        "routing_rows": len(plant.routing),
+        "seed": seed,
+        "repeat": int(repeat),
+        "seconds": round(seconds, 3),
+        "runs": [round(entry[0], 3) for entry in runs],
+        "phases": {name: round(value, 3) for name, value in phases.items()},
+        "generation_seconds": round(generation, 3),
+        "peak_mb": round(peak_kb / 1024, 1),
+        "peak_mb_source": "ru_maxrss",
+        "feasible_items": result.summary["feasible_items"],
+        "max_utilization": round(result.summary["max_utilization"], 4),
+    }

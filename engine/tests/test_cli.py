@@ -1,0 +1,66 @@
+"""Tests of the command line ``python -m engine demo|bench``."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from engine.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(*arguments):
+    return subprocess.run(
+        [sys.executable, "-m", "engine", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_demo_prints_parameters_and_writes_charts(tmp_path):
+    done = _run(
+        "demo", "--out", str(tmp_path), "--replications", "2", "--orders", "150"
+    )
+    assert done.returncode == 0, done.stderr
+    for heading in ("== Items", "== CONWIP flows", "== Simulation"):
+        assert heading in done.stdout
+    charts = sorted(path.name for path in tmp_path.glob("*.png"))
+    assert charts == [
+        "efficient_frontier.png",
+        "flow_Fabrication.png",
+        "flow_Machining.png",
+    ]
+    for name in charts:
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_bench_last_line_is_json_with_time_and_memory():
+    done = _run("bench", "--skus", "2000", "--workcenters", "10", "--repeat", "2")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) >= 3  # generation and one line per run before the JSON
+    report = json.loads(lines[-1])
+    assert report["skus"] == 2000 and report["workcenters"] == 10
+    assert 0 < report["seconds"] < 60
+    assert report["peak_mb"] > 10
+    assert len(report["runs"]) == 2
+    assert report["seconds"] in report["runs"]
+    assert {"assignment", "lot_sizing", "lead_times", "reorder_points"} <= set(
+        report["phases"]
+    )
+
+
+@pytest.mark.parametrize(
+    "arguments", [[], ["bench"], ["bench", "--skus", "10"], ["unknown"]]
+)
+def test_bad_command_lines_exit_with_usage_error(arguments, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(arguments)
+    assert stop.value.code == 2
+    assert "usage" in capsys.readouterr().err
