@@ -1,0 +1,639 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""CONWIP loops (DRS flows) and the release of manufacturing orders from their
+virtual queue.
+
+A flow is a CONWIP loop over a set of workcenters (Hopp & Spearman, *Factory
+Physics*, ch. 10): confirmed manufacturing orders whose routing runs through the
+flow wait in its virtual queue and are released, in queue order, while the
+work-in-process of the loop stays within its cap. WIP is counted in equivalent
+units (Spearman, Woodruff & Hopp 1990): an order's hours at the flow's
+workcenters divided by the flow's standard work content, so that orders with
+routings of different length share one cap.
+"""
+
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, float_compare
+
+from odoo.addons.mrp_drs.engine import conwip
+
+#: precision used when comparing equivalent WIP units with the cap
+UNITS_DIGITS = 6
+
+#: manufacturing order states in which an order still occupies (or waits for) the line
+OPEN_STATES = ("confirmed", "progress", "to_close")
+
+
+def release_fits(wip, units, cap, in_process):
+    """Whether an order of ``units`` equivalent units may enter a loop holding
+    ``wip`` units with ``in_process`` released orders under ``cap``.
+
+    It fits if ``wip + units <= cap``. An order larger than the whole cap never
+    fits, so it is let in alone: when no order is in process and the loop is
+    below its cap.
+    """
+    if float_compare(wip + units, cap, precision_digits=UNITS_DIGITS) <= 0:
+        return True
+    return (
+        not in_process
+        and float_compare(units, cap, precision_digits=UNITS_DIGITS) > 0
+        and float_compare(wip, cap, precision_digits=UNITS_DIGITS) < 0
+    )
+
+
+class MrpDrsFlow(models.Model):
+    _name = "mrp.drs.flow"
+    _description = "DRS flow (CONWIP loop)"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    workcenter_ids = fields.Many2many(
+        "mrp.workcenter",
+        "mrp_drs_flow_workcenter_rel",
+        "flow_id",
+        "workcenter_id",
+        string="Workcenters",
+        check_company=True,
+        help="Workcenters of the loop. A manufacturing order belongs to the flow "
+        "in which its operations spend the most expected time.",
+    )
+    wip_cap = fields.Float(
+        "WIP cap (equivalent units)",
+        default=10.0,
+        digits=(16, 2),
+        tracking=True,
+        help="Largest work-in-process the loop may hold, in equivalent units. An "
+        "order is released from the virtual queue only while the current WIP plus "
+        "its own units stays within this cap.",
+    )
+    loop_type = fields.Selection(
+        [("bottleneck", "Bottleneck"), ("non_bottleneck", "Non-bottleneck")],
+        required=True,
+        default="bottleneck",
+        tracking=True,
+        help="Bottleneck loops count the WIP of released orders only. Non-bottleneck "
+        "loops count that WIP plus the on-hand stock of the flow's products (in "
+        "equivalent units), so that they do not build stock ahead of demand.",
+    )
+    standard_work_hours = fields.Float(
+        "Standard work content (h)",
+        default=1.0,
+        digits=(16, 4),
+        tracking=True,
+        help="Work content of one equivalent WIP unit, in hours at the flow's "
+        "workcenters. An order's WIP units are its expected hours at these "
+        "workcenters divided by this value.",
+    )
+    release_order = fields.Selection(
+        [
+            ("date_deadline", "Earliest need date"),
+            ("date_start", "Earliest scheduled start"),
+            ("priority", "Priority, then need date"),
+            ("fifo", "Queue date (first in, first out)"),
+        ],
+        required=True,
+        default="date_deadline",
+        tracking=True,
+        help="Order in which queued manufacturing orders are released. The need "
+        "date is the order's deadline, else its scheduled end.",
+    )
+    release_seq = fields.Integer(
+        "Release runs",
+        readonly=True,
+        copy=False,
+        help="Incremented by every release run; the update serialises concurrent "
+        "releases of the same flow.",
+    )
+    last_release_date = fields.Datetime("Last release run", readonly=True, copy=False)
+    wip = fields.Float(
+        "Current WIP (equivalent units)",
+        compute="_compute_wip_status",
+        digits=(16, 2),
+        help="Equivalent units of released orders not yet done, plus the stock of "
+        "the flow's products for non-bottleneck loops.",
+    )
+    wip_ratio = fields.Float(
+        "WIP vs cap (%)", compute="_compute_wip_status", digits=(16, 1)
+    )
+    released_count = fields.Integer("Released orders", compute="_compute_wip_status")
+    queue_count = fields.Integer("Queued orders", compute="_compute_wip_status")
+    queue_units = fields.Float(
+        "Queued work (equivalent units)",
+        compute="_compute_wip_status",
+        digits=(16, 2),
+    )
+
+    # ------------------------------------------------------------------ computes
+    @api.depends("wip_cap", "loop_type", "standard_work_hours", "workcenter_ids")
+    def _compute_wip_status(self):
+        flows = self.filtered("id")
+        status = flows._get_wip_status()
+        for flow in self:
+            row = status.get(flow.id, {})
+            flow.wip = row.get("wip", 0.0)
+            flow.released_count = row.get("released_count", 0)
+            flow.queue_count = row.get("queue_count", 0)
+            flow.queue_units = row.get("queue_units", 0.0)
+            flow.wip_ratio = (
+                100.0 * flow.wip / flow.wip_cap if flow.wip_cap > 0 else 0.0
+            )
+
+    # --------------------------------------------------------------- constraints
+    @api.constrains("wip_cap")
+    def _check_wip_cap(self):
+        for flow in self:
+            if float_compare(flow.wip_cap, 0.0, precision_digits=UNITS_DIGITS) <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The WIP cap of flow %(flow)s must be positive (got %(cap)s).",
+                        flow=flow.display_name,
+                        cap=flow.wip_cap,
+                    )
+                )
+
+    @api.constrains("standard_work_hours")
+    def _check_standard_work_hours(self):
+        for flow in self:
+            if float_compare(flow.standard_work_hours, 0.0, precision_digits=6) <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The standard work content of flow %(flow)s must be a "
+                        "positive number of hours (got %(hours)s).",
+                        flow=flow.display_name,
+                        hours=flow.standard_work_hours,
+                    )
+                )
+
+    # "company_id" always has a value at creation, so this also runs for flows
+    # created without any workcenter.
+    @api.constrains("workcenter_ids", "company_id", "active")
+    def _check_workcenters(self):
+        for flow in self:
+            if not flow.workcenter_ids:
+                raise ValidationError(
+                    self.env._(
+                        "Flow %(flow)s has no workcenter: add the workcenters of "
+                        "the loop.",
+                        flow=flow.display_name,
+                    )
+                )
+        active_flows = self.filtered("active")
+        if not active_flows:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT mine.flow_id, other.flow_id, mine.workcenter_id
+                  FROM mrp_drs_flow_workcenter_rel mine
+                  JOIN mrp_drs_flow_workcenter_rel other
+                    ON other.workcenter_id = mine.workcenter_id
+                   AND other.flow_id != mine.flow_id
+                  JOIN mrp_drs_flow other_flow
+                    ON other_flow.id = other.flow_id AND other_flow.active
+                 WHERE mine.flow_id IN %s
+                 ORDER BY mine.flow_id, other.flow_id, mine.workcenter_id
+                 LIMIT 1
+                """,
+                tuple(active_flows.ids),
+            )
+        )
+        clash = self.env.cr.fetchone()
+        if clash:
+            flow, other, workcenter = (
+                self.browse(clash[0]).sudo(),
+                self.browse(clash[1]).sudo(),
+                self.env["mrp.workcenter"].browse(clash[2]).sudo(),
+            )
+            raise ValidationError(
+                self.env._(
+                    "Workcenter %(workcenter)s cannot be in both flows %(flow)s and "
+                    "%(other)s: a workcenter belongs to one active flow only.",
+                    workcenter=workcenter.display_name,
+                    flow=flow.display_name,
+                    other=other.display_name,
+                )
+            )
+
+    # ---------------------------------------------------------------------- CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        flows = super().create(vals_list)
+        flows._sync_open_productions(flows.workcenter_ids)
+        return flows
+
+    def write(self, vals):
+        if vals.get("active") is False:
+            self._check_no_queued_orders()
+        old_workcenters = (
+            self.workcenter_ids if {"workcenter_ids", "active"} & set(vals) else None
+        )
+        res = super().write(vals)
+        if old_workcenters is not None:
+            self._sync_open_productions(old_workcenters | self.workcenter_ids)
+        if {"wip_cap", "loop_type", "standard_work_hours", "workcenter_ids"} & set(
+            vals
+        ) or vals.get("active"):
+            self.filtered("active")._release_from_queue()
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_with_orders(self):
+        productions = (
+            self.env["mrp.production"]
+            .sudo()
+            .search([("drs_flow_id", "in", self.ids)], limit=1)
+        )
+        if productions:
+            raise UserError(
+                self.env._(
+                    "Flow %(flow)s has manufacturing orders; archive it instead of "
+                    "deleting it.",
+                    flow=productions.drs_flow_id.display_name,
+                )
+            )
+
+    # ------------------------------------------------------------------- actions
+    def action_compute_standard_work(self):
+        """Set the standard work content to the mean hours per unit of the flow's
+        products, taken from their bills of materials' operations at the flow's
+        workcenters."""
+        hours_by_flow = self._get_product_work_hours()
+        for flow in self:
+            hours = list(hours_by_flow.get(flow.id, {}).values())
+            hours = [value for value in hours if value > 0]
+            if not hours:
+                raise UserError(
+                    self.env._(
+                        "Flow %(flow)s has no bill of materials with operations "
+                        "at its workcenters: the standard work content cannot be "
+                        "computed from them.",
+                        flow=flow.display_name,
+                    )
+                )
+            flow.standard_work_hours = sum(hours) / len(hours)
+        return True
+
+    def action_view_queue(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "mrp_drs.mrp_production_drs_queue_action"
+        )
+        action["domain"] = [
+            ("drs_flow_id", "=", self.id),
+            ("drs_state", "=", "queued"),
+            ("state", "in", OPEN_STATES),
+        ]
+        action["context"] = {"search_default_group_by_drs_flow": False}
+        return action
+
+    def action_view_released(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "mrp_drs.mrp_production_drs_queue_action"
+        )
+        action["name"] = self.env._("Released orders")
+        action["domain"] = [
+            ("drs_flow_id", "=", self.id),
+            ("drs_state", "=", "released"),
+            ("state", "in", OPEN_STATES),
+        ]
+        action["context"] = {"search_default_group_by_drs_flow": False}
+        return action
+
+    def action_release_now(self):
+        """Button: run a release of the virtual queue now."""
+        released = self._release_from_queue()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if released else "info",
+                "message": self.env._(
+                    "%(count)s manufacturing order(s) released.", count=len(released)
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    # ---------------------------------------------------------- business methods
+    def _check_no_queued_orders(self):
+        status = self._get_wip_status()
+        for flow in self:
+            queued = status.get(flow.id, {}).get("queue_count", 0)
+            if queued:
+                raise UserError(
+                    self.env._(
+                        "Flow %(flow)s still has %(count)s queued manufacturing "
+                        "order(s): release or cancel them before archiving it.",
+                        flow=flow.display_name,
+                        count=queued,
+                    )
+                )
+
+    def _sync_open_productions(self, workcenters):
+        """Re-assign not-yet-queued orders at ``workcenters`` to their flow.
+
+        Draft orders only get their flow recomputed (they queue when confirmed).
+        Orders already confirmed when their workcenters join a flow are on the
+        floor: they are counted as released WIP of that flow, so that a flow
+        created on a busy line does not release new work on top of it.
+        """
+        if not workcenters:
+            return
+        Production = self.env["mrp.production"].sudo()
+        productions = Production.search(
+            [
+                ("state", "in", ("draft", *OPEN_STATES)),
+                ("drs_state", "=", False),
+                ("workorder_ids.workcenter_id", "in", workcenters.ids),
+            ]
+        )
+        if not productions:
+            return
+        self.env.add_to_compute(Production._fields["drs_flow_id"], productions)
+        adopted = productions.filtered(
+            lambda production: production.state != "draft" and production.drs_flow_id
+        )
+        if adopted:
+            adopted._drs_set_state("released")
+            for flow in adopted.drs_flow_id:
+                count = len(
+                    adopted.filtered(lambda p, flow=flow: p.drs_flow_id == flow)
+                )
+                flow.message_post(
+                    body=self.env._(
+                        "%(count)s manufacturing order(s) already confirmed at the "
+                        "flow's workcenters now count as its WIP.",
+                        count=count,
+                    )
+                )
+
+    def _get_wip_status(self):
+        """WIP and queue figures of the flows in ``self``, read in one query.
+
+        Returns ``{flow_id: {"wip", "released_units", "released_count",
+        "queue_units", "queue_count", "stock_units"}}``; WIP is in equivalent units
+        and includes the stock of the flow's products for non-bottleneck loops.
+        """
+        if not self.ids:
+            return {}
+        self.env["mrp.production"].flush_model(
+            ["drs_flow_id", "drs_state", "drs_wip_units", "state"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT drs_flow_id,
+                       COALESCE(SUM(drs_wip_units)
+                                FILTER (WHERE drs_state = 'released'), 0),
+                       COUNT(*) FILTER (WHERE drs_state = 'released'),
+                       COALESCE(SUM(drs_wip_units)
+                                FILTER (WHERE drs_state = 'queued'), 0),
+                       COUNT(*) FILTER (WHERE drs_state = 'queued')
+                  FROM mrp_production
+                 WHERE drs_flow_id IN %s
+                   AND drs_state IS NOT NULL
+                   AND state IN %s
+                 GROUP BY drs_flow_id
+                """,
+                tuple(self.ids),
+                OPEN_STATES,
+            )
+        )
+        status = {
+            flow_id: {
+                "released_units": released_units,
+                "released_count": released_count,
+                "queue_units": queue_units,
+                "queue_count": queue_count,
+            }
+            for (
+                flow_id,
+                released_units,
+                released_count,
+                queue_units,
+                queue_count,
+            ) in self.env.cr.fetchall()
+        }
+        stock_units = self.filtered(
+            lambda flow: flow.loop_type == "non_bottleneck"
+        )._get_stock_units()
+        for flow in self:
+            row = status.setdefault(
+                flow.id,
+                {
+                    "released_units": 0.0,
+                    "released_count": 0,
+                    "queue_units": 0.0,
+                    "queue_count": 0,
+                },
+            )
+            row["stock_units"] = stock_units.get(flow.id, 0.0)
+            row["wip"] = row["released_units"] + row["stock_units"]
+        return status
+
+    def _get_product_work_hours(self):
+        """Hours per unit of each product at the workcenters of its flow.
+
+        A product belongs to the flow in which the operations of its first bill of
+        materials (by sequence) spend the most time, the same rule that assigns a
+        manufacturing order to a flow. Returns ``{flow_id: {product_id: hours per
+        unit of the product's unit of measure}}``.
+        """
+        # every active flow of these companies competes for the products
+        flows = self.sudo() | self.sudo().search(
+            [("company_id", "in", self.company_id.ids)]
+        )
+        flow_by_workcenter = {
+            workcenter.id: flow.id
+            for flow in flows
+            for workcenter in flow.workcenter_ids
+        }
+        if not flow_by_workcenter:
+            return {}
+        operations = (
+            self.env["mrp.routing.workcenter"]
+            .sudo()
+            .search(
+                [
+                    ("workcenter_id", "in", list(flow_by_workcenter)),
+                    ("bom_id.active", "=", True),
+                    ("bom_id.type", "=", "normal"),
+                ]
+            )
+        )
+        # product -> its first BoM touching a flow (lowest sequence, then id)
+        bom_by_product = {}
+        for bom in operations.bom_id.sorted(lambda bom: (bom.sequence, bom.id)):
+            products = bom.product_id or bom.product_tmpl_id.product_variant_ids
+            for product in products:
+                bom_by_product.setdefault(product, bom)
+        hours = defaultdict(dict)
+        for product, bom in bom_by_product.items():
+            bom_qty = bom.product_uom_id._compute_quantity(
+                bom.product_qty, product.uom_id
+            )
+            if bom_qty <= 0:
+                continue
+            minutes_by_flow = defaultdict(float)
+            for operation in bom.operation_ids:
+                flow_id = flow_by_workcenter.get(operation.workcenter_id.id)
+                if flow_id:
+                    minutes_by_flow[flow_id] += operation._get_duration_expected(
+                        product, bom.product_qty
+                    )
+            if not minutes_by_flow:
+                continue
+            flow_id = max(minutes_by_flow, key=lambda f: (minutes_by_flow[f], -f))
+            if flow_id in self.ids:
+                hours[flow_id][product.id] = minutes_by_flow[flow_id] / 60.0 / bom_qty
+        return hours
+
+    def _get_stock_units(self):
+        """On-hand stock of each flow's products in equivalent WIP units:
+        ``{flow_id: units}`` (quantity x hours per unit / standard work content)."""
+        hours_by_flow = self._get_product_work_hours()
+        product_ids = {pid for hours in hours_by_flow.values() for pid in hours}
+        if not product_ids:
+            return {}
+        rows = (
+            self.env["stock.quant"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", list(product_ids)),
+                    ("location_id.usage", "=", "internal"),
+                    ("company_id", "in", self.company_id.ids),
+                ],
+                ["product_id", "company_id"],
+                ["quantity:sum"],
+            )
+        )
+        on_hand = {(product.id, company.id): qty for product, company, qty in rows}
+        units = {}
+        for flow in self.sudo():
+            hours = hours_by_flow.get(flow.id, {})
+            work_hours = sum(
+                max(on_hand.get((pid, flow.company_id.id), 0.0), 0.0) * per_unit
+                for pid, per_unit in hours.items()
+            )
+            units[flow.id] = conwip.equivalent_wip_units(
+                work_hours, flow.standard_work_hours
+            )
+        return units
+
+    def _lock_for_release(self):
+        """Lock and touch the row of each flow, in id order.
+
+        Odoo runs transactions in REPEATABLE READ: a transaction that only waited
+        for a lock would then read WIP from its older snapshot. Updating the row
+        makes a concurrent release of the same flow fail with a serialization
+        error instead (Odoo retries the request, the cron runs again), so the cap
+        cannot be exceeded by two releases computed from the same WIP.
+        """
+        for flow in self.sorted("id"):
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE mrp_drs_flow
+                       SET release_seq = COALESCE(release_seq, 0) + 1,
+                           last_release_date = (now() AT TIME ZONE 'UTC')
+                     WHERE id = %s
+                    """,
+                    flow.id,
+                )
+            )
+        self.invalidate_recordset(["release_seq", "last_release_date"])
+
+    @api.model
+    def _queue_order_sql(self):
+        """ORDER BY terms of the virtual queue; ``p`` is ``mrp_production``, ``f``
+        ``mrp_drs_flow``. Ties are broken by queue date, then id."""
+        return SQL(
+            """
+            CASE WHEN f.release_order = 'priority' THEN p.priority END
+                DESC NULLS LAST,
+            CASE f.release_order
+                WHEN 'fifo' THEN p.drs_queue_date
+                WHEN 'date_start' THEN p.date_start
+                ELSE COALESCE(p.date_deadline, p.date_finished, p.date_start)
+            END ASC NULLS LAST,
+            p.drs_queue_date ASC NULLS LAST,
+            p.id ASC
+            """
+        )
+
+    def _release_from_queue(self):
+        """Release queued orders of these flows in queue order while the cap allows.
+
+        For each flow (in id order) the flow row is locked and updated, then the
+        current WIP is read with SQL and the queue is walked in its release order:
+        an order is released while WIP + its units <= cap. The walk stops at the
+        first order that does not fit, so that large orders are not overtaken
+        forever. An order larger than the whole cap is released only when no
+        order of the flow is in process and the loop is below its cap; otherwise
+        it would block the queue for ever.
+
+        :return: the released ``mrp.production`` records
+        """
+        Production = self.env["mrp.production"]
+        flows = self.filtered("active")
+        if not flows:
+            return Production
+        self.env.flush_all()
+        flows._lock_for_release()
+        status = flows._get_wip_status()
+        to_release = []
+        for flow in flows.sorted("id"):
+            wip = status[flow.id]["wip"]
+            in_process = status[flow.id]["released_count"]
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT p.id, COALESCE(p.drs_wip_units, 0)
+                      FROM mrp_production p
+                      JOIN mrp_drs_flow f ON f.id = p.drs_flow_id
+                     WHERE p.drs_flow_id = %s
+                       AND p.drs_state = 'queued'
+                       AND p.state IN %s
+                     ORDER BY %s
+                    """,
+                    flow.id,
+                    OPEN_STATES,
+                    self._queue_order_sql(),
+                )
+            )
+            for production_id, units in self.env.cr.fetchall():
+                if not release_fits(wip, units, flow.wip_cap, in_process):
+                    break
+                to_release.append(production_id)
+                wip += units
+                in_process += 1
+        released = Production.browse(to_release)
+        if released:
+            released.sudo()._drs_set_state("released")
+        return released
+
+    # -------------------------------------------------------------- cron entries
+    @api.model
+    def _cron_release_from_queue(self):
+        """Release the virtual queues of all active flows, company by company."""
+        flows = self.sudo().search([("active", "=", True)])
+        for company in flows.company_id:
+            company_flows = flows.filtered(
+                lambda flow, company=company: flow.company_id == company
+            )
+            company_flows.with_company(company)._release_from_queue()
+        return True

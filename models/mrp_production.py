@@ -1,0 +1,458 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Virtual queue of manufacturing orders.
+
+Confirming an order whose routing runs through a DRS flow puts it in the flow's
+virtual queue (``drs_state = 'queued'``); it cannot be started until the flow
+releases it (``'released'``). Orders with no operation in any flow keep the
+standard Odoo behaviour (``drs_state`` empty).
+"""
+
+from collections import defaultdict
+
+import numpy as np
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
+from odoo.tools import SQL
+
+from odoo.addons.mrp_drs.engine import conwip
+
+from .mrp_drs_flow import OPEN_STATES, release_fits
+
+
+class MrpProduction(models.Model):
+    _inherit = "mrp.production"
+
+    drs_flow_id = fields.Many2one(
+        "mrp.drs.flow",
+        string="DRS flow",
+        compute="_compute_drs_flow_id",
+        store=True,
+        index=True,
+        readonly=True,
+        # deleting a flow that has orders is refused by the flow itself (archive
+        # it instead); "set null" only lets the addon's uninstallation drop flows
+        ondelete="set null",
+        help="CONWIP loop whose workcenters this order's operations spend the most "
+        "expected time at. Empty: the order is outside DRS. Fixed once the order "
+        "is queued.",
+    )
+    drs_state = fields.Selection(
+        [("queued", "Queued"), ("released", "Released")],
+        string="DRS state",
+        copy=False,
+        index=True,
+        readonly=True,
+        tracking=True,
+        help="Queued: waits in the virtual queue of its flow and cannot start. "
+        "Released: counted in the flow's WIP. Empty: outside DRS.",
+    )
+    drs_queue_date = fields.Datetime("Queued on", copy=False, readonly=True)
+    drs_release_date = fields.Datetime("Released on", copy=False, readonly=True)
+    drs_wip_units = fields.Float(
+        "WIP (equivalent units)",
+        copy=False,
+        readonly=True,
+        help="Expected hours of the order at its flow's workcenters divided by the "
+        "flow's standard work content; set when the order is queued.",
+    )
+    drs_queue_position = fields.Integer(
+        "Queue position",
+        compute="_compute_drs_queue_position",
+        help="Rank of the order in its flow's virtual queue (1 = next to release).",
+    )
+    drs_waiting_hours = fields.Float(
+        "Waiting time (h)",
+        compute="_compute_drs_waiting_hours",
+        help="Hours spent in the virtual queue: until now for queued orders, until "
+        "the release for released ones.",
+    )
+
+    # ------------------------------------------------------------------ computes
+    @api.depends(
+        "workorder_ids.workcenter_id",
+        "workorder_ids.duration_expected",
+        "workorder_ids.state",
+    )
+    def _compute_drs_flow_id(self):
+        for production in self:
+            if production.drs_state or production.state in ("done", "cancel"):
+                # the queue ticket is fixed: keep the stored flow
+                production.drs_flow_id = production._origin.drs_flow_id
+                continue
+            minutes_by_flow = defaultdict(float)
+            for workorder in production.workorder_ids:
+                flow = workorder.workcenter_id.drs_flow_id
+                if flow and workorder.state != "cancel":
+                    minutes_by_flow[flow] += workorder.duration_expected
+            production.drs_flow_id = max(
+                minutes_by_flow,
+                key=lambda flow: (minutes_by_flow[flow], -flow.id),
+                default=False,
+            )
+
+    def _compute_drs_queue_position(self):
+        queued = self.filtered(
+            lambda p: (
+                isinstance(p.id, int)
+                and p.drs_state == "queued"
+                and p.state in OPEN_STATES
+            )
+        )
+        positions = {}
+        if queued:
+            self.flush_model(
+                [
+                    "drs_flow_id",
+                    "drs_state",
+                    "drs_queue_date",
+                    "state",
+                    "priority",
+                    "date_deadline",
+                    "date_finished",
+                    "date_start",
+                ]
+            )
+            self.env["mrp.drs.flow"].flush_model(["release_order"])
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT ranked.id, ranked.position
+                      FROM (
+                        SELECT p.id,
+                               ROW_NUMBER() OVER (
+                                   PARTITION BY p.drs_flow_id ORDER BY %s
+                               ) AS position
+                          FROM mrp_production p
+                          JOIN mrp_drs_flow f ON f.id = p.drs_flow_id
+                         WHERE p.drs_state = 'queued'
+                           AND p.state IN %s
+                           AND p.drs_flow_id IN %s
+                      ) ranked
+                     WHERE ranked.id IN %s
+                    """,
+                    self.env["mrp.drs.flow"]._queue_order_sql(),
+                    OPEN_STATES,
+                    tuple(queued.drs_flow_id.ids),
+                    tuple(queued.ids),
+                )
+            )
+            positions = dict(self.env.cr.fetchall())
+        for production in self:
+            production.drs_queue_position = positions.get(production.id, 0)
+
+    @api.depends("drs_state", "drs_queue_date", "drs_release_date")
+    def _compute_drs_waiting_hours(self):
+        now = fields.Datetime.now()
+        for production in self:
+            start = production.drs_queue_date
+            end = (
+                now if production.drs_state == "queued" else production.drs_release_date
+            )
+            production.drs_waiting_hours = (
+                max((end - start).total_seconds(), 0.0) / 3600.0
+                if start and end and production.drs_state
+                else 0.0
+            )
+
+    # ---------------------------------------------------------------------- CRUD
+    @api.model
+    def search(self, domain, offset=0, limit=None, order=None):
+        # stock.rule._run_manufacture looks for an open, unplanned MO of the same
+        # product and BoM to add procured quantity to; DRS orders must not grow
+        # silently after their WIP units were counted (see stock_rule.py).
+        if self.env.context.get("mrp_drs_exclude_from_merge") and _is_merge_domain(
+            domain
+        ):
+            domain = expression.AND([list(domain), [("drs_state", "=", False)]])
+        return super().search(domain, offset=offset, limit=limit, order=order)
+
+    def write(self, vals):
+        if vals.get("qty_producing"):
+            self._drs_check_not_queued()
+        res = super().write(vals)
+        if "product_qty" in vals:
+            self.filtered(
+                lambda p: p.drs_state and p.state in OPEN_STATES
+            )._drs_refresh_wip_units()
+        return res
+
+    # ------------------------------------------------------------------- actions
+    def action_confirm(self):
+        candidates = self.filtered(lambda p: p.state == "draft" and not p.drs_state)
+        res = super().action_confirm()
+        to_queue = candidates.filtered(
+            lambda p: p.state in OPEN_STATES and p.drs_flow_id
+        )
+        if to_queue:
+            to_queue._drs_set_state("queued")
+            to_queue.drs_flow_id.sudo()._release_from_queue()
+        return res
+
+    def action_start(self):
+        self._drs_check_not_queued()
+        return super().action_start()
+
+    def button_mark_done(self):
+        self._drs_check_not_queued()
+        res = super().button_mark_done()
+        self._drs_release_freed_flows()
+        return res
+
+    def _action_cancel(self):
+        res = super()._action_cancel()
+        self._drs_release_freed_flows()
+        return res
+
+    def action_drs_release(self):
+        """Release these queued orders now, ahead of the queue order, if their
+        flow's cap allows; otherwise raise ``UserError`` and change nothing.
+        Orders already released are left as they are. DRS planners only."""
+        self._drs_check_planner()
+        queued = self._drs_check_releasable()
+        if not queued:
+            return True
+        flows = queued.drs_flow_id.sudo()
+        self.env.flush_all()
+        flows._lock_for_release()
+        status = flows._get_wip_status()
+        for flow in flows:
+            orders = queued.filtered(lambda p, flow=flow: p.drs_flow_id == flow)
+            units = sum(orders.mapped("drs_wip_units"))
+            row = status[flow.id]
+            in_process = row["released_count"] or len(orders) > 1
+            if not release_fits(row["wip"], units, flow.wip_cap, in_process):
+                raise UserError(
+                    self.env._(
+                        "Flow %(flow)s holds %(wip).2f of its %(cap).2f equivalent "
+                        "WIP units; releasing %(orders)s needs %(units).2f more. Wait "
+                        "until orders of the flow are done, raise its cap, or force "
+                        "the release.",
+                        flow=flow.display_name,
+                        wip=row["wip"],
+                        cap=flow.wip_cap,
+                        orders=", ".join(orders.mapped("display_name")),
+                        units=units,
+                    )
+                )
+        queued._drs_set_state("released")
+        return True
+
+    def action_open_drs_force_release(self):
+        """Open the wizard asking why these orders are forced out of the queue."""
+        self._drs_check_planner()
+        self._drs_check_releasable()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "mrp_drs.mrp_drs_force_release_action"
+        )
+        action["context"] = {"default_production_ids": self.ids}
+        return action
+
+    def action_drs_force_release(self, reason):
+        """Release these queued orders now even beyond their flow's cap, and log
+        ``reason`` in the chatter of each order and of its flow. DRS planners only.
+        """
+        self._drs_check_planner()
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(
+                self.env._(
+                    "Give a reason for the forced release; it goes to the chatter."
+                )
+            )
+        queued = self._drs_check_releasable()
+        if not queued:
+            return True
+        flows = queued.drs_flow_id.sudo()
+        self.env.flush_all()
+        flows._lock_for_release()
+        status = flows._get_wip_status()
+        queued._drs_set_state("released")
+        for flow in flows:
+            orders = queued.filtered(lambda p, flow=flow: p.drs_flow_id == flow)
+            wip_before = status[flow.id]["wip"]
+            wip_after = wip_before + sum(orders.mapped("drs_wip_units"))
+            for production in orders:
+                production.message_post(
+                    body=self.env._(
+                        "Released by force from the virtual queue of flow %(flow)s "
+                        "(WIP %(wip).2f of cap %(cap).2f before release). "
+                        "Reason: %(reason)s",
+                        flow=flow.display_name,
+                        wip=wip_before,
+                        cap=flow.wip_cap,
+                        reason=reason,
+                    )
+                )
+            flow.message_post(
+                body=self.env._(
+                    "%(orders)s released by force by %(user)s; WIP now %(wip).2f of "
+                    "cap %(cap).2f. Reason: %(reason)s",
+                    orders=", ".join(orders.mapped("display_name")),
+                    user=self.env.user.display_name,
+                    wip=wip_after,
+                    cap=flow.wip_cap,
+                    reason=reason,
+                )
+            )
+        return True
+
+    # ---------------------------------------------------------- business methods
+    def _drs_check_planner(self):
+        if not self.env.su and not self.env.user.has_group("mrp_drs.group_drs_planner"):
+            raise AccessError(
+                self.env._(
+                    "Only DRS planners can release manufacturing orders from the "
+                    "virtual queue."
+                )
+            )
+
+    def _drs_check_releasable(self):
+        """Return the queued orders of ``self``; raise ``UserError`` if one of them
+        is outside DRS or already done or cancelled."""
+        outside = self.filtered(lambda p: not p.drs_state)
+        if outside:
+            raise UserError(
+                self.env._(
+                    "%(orders)s: no operation runs at the workcenters of a DRS flow "
+                    "(or the order is not confirmed), so the order is outside DRS "
+                    "and has no virtual queue to be released from.",
+                    orders=", ".join(outside.mapped("display_name")),
+                )
+            )
+        closed = self.filtered(lambda p: p.state not in OPEN_STATES)
+        if closed:
+            raise UserError(
+                self.env._(
+                    "%(orders)s: done or cancelled orders cannot be released.",
+                    orders=", ".join(closed.mapped("display_name")),
+                )
+            )
+        return self.filtered(lambda p: p.drs_state == "queued")
+
+    def _drs_check_not_queued(self):
+        queued = self.filtered(
+            lambda p: p.drs_state == "queued" and p.state in OPEN_STATES
+        )
+        if queued:
+            raise UserError(
+                self.env._(
+                    "%(orders)s waiting in the virtual queue of flow %(flow)s: it "
+                    "cannot start until the flow releases it (when its WIP drops "
+                    "below the cap) or a DRS planner releases it.",
+                    orders=", ".join(queued.mapped("display_name")),
+                    flow=", ".join(queued.drs_flow_id.sudo().mapped("display_name")),
+                )
+            )
+
+    def _drs_release_freed_flows(self):
+        """After orders left the line (done or cancelled), release their flows."""
+        closed = self.filtered(lambda p: p.drs_state and p.state in ("done", "cancel"))
+        if closed:
+            closed.drs_flow_id.sudo()._release_from_queue()
+
+    def _drs_compute_wip_units(self):
+        """Equivalent WIP units of each order: ``{production_id: units}``.
+
+        Hours are the expected durations of the order's work orders (not
+        cancelled) at the workcenters of its flow, read in one grouped query.
+        """
+        productions = self.filtered("drs_flow_id")
+        if not productions:
+            return {}
+        flows = productions.drs_flow_id.sudo()
+        workcenters_by_flow = {flow.id: set(flow.workcenter_ids.ids) for flow in flows}
+        rows = (
+            self.env["mrp.workorder"]
+            .sudo()
+            ._read_group(
+                [
+                    ("production_id", "in", productions.ids),
+                    ("state", "!=", "cancel"),
+                    ("workcenter_id", "in", flows.workcenter_ids.ids),
+                ],
+                ["production_id", "workcenter_id"],
+                ["duration_expected:sum"],
+            )
+        )
+        flow_by_production = {p.id: p.drs_flow_id.id for p in productions}
+        minutes = defaultdict(float)
+        for production, workcenter, duration in rows:
+            flow_id = flow_by_production[production.id]
+            if workcenter.id in workcenters_by_flow[flow_id]:
+                minutes[production.id] += duration
+        hours = np.array([minutes[pid] / 60.0 for pid in productions.ids])
+        standard = np.array(
+            [p.drs_flow_id.sudo().standard_work_hours for p in productions]
+        )
+        units = np.atleast_1d(conwip.equivalent_wip_units(hours, standard))
+        return dict(zip(productions.ids, units.tolist(), strict=True))
+
+    def _drs_write_units(self, units_by_id, vals):
+        """Write ``vals`` plus each order's units, one write per distinct value."""
+        by_units = defaultdict(list)
+        for production in self:
+            by_units[units_by_id.get(production.id, 0.0)].append(production.id)
+        for units, ids in by_units.items():
+            self.browse(ids).write(dict(vals, drs_wip_units=units))
+
+    def _drs_set_state(self, drs_state):
+        """Move these orders to ``drs_state`` ('queued' or 'released'), stamping
+        the dates; queuing (or adopting an order never queued) sets its units."""
+        now = fields.Datetime.now()
+        if drs_state == "queued":
+            self._drs_write_units(
+                self._drs_compute_wip_units(),
+                {"drs_state": "queued", "drs_queue_date": now},
+            )
+            return
+        unqueued = self.filtered(lambda p: not p.drs_queue_date)
+        (self - unqueued).write({"drs_state": "released", "drs_release_date": now})
+        if unqueued:
+            unqueued._drs_write_units(
+                unqueued._drs_compute_wip_units(),
+                {
+                    "drs_state": "released",
+                    "drs_queue_date": now,
+                    "drs_release_date": now,
+                },
+            )
+
+    def _drs_refresh_wip_units(self):
+        if self:
+            self._drs_write_units(self._drs_compute_wip_units(), {})
+
+    def _get_backorder_mo_vals(self):
+        vals = super()._get_backorder_mo_vals()
+        if self.drs_state:
+            # a backorder keeps the queue ticket (or the release) of its order
+            vals.update(
+                {
+                    "drs_flow_id": self.drs_flow_id.id,
+                    "drs_state": self.drs_state,
+                    "drs_queue_date": self.drs_queue_date,
+                    "drs_release_date": self.drs_release_date,
+                }
+            )
+        return vals
+
+    def _split_productions(
+        self, amounts=False, cancel_remaining_qty=False, set_consumed_qty=False
+    ):
+        productions = super()._split_productions(
+            amounts=amounts,
+            cancel_remaining_qty=cancel_remaining_qty,
+            set_consumed_qty=set_consumed_qty,
+        )
+        productions.filtered(
+            lambda p: p.drs_state and p.state in OPEN_STATES
+        )._drs_refresh_wip_units()
+        return productions
+
+
+def _is_merge_domain(domain):
+    """Whether ``domain`` is the one ``stock.rule._run_manufacture`` uses to find
+    an existing manufacturing order to add procured quantity to."""
+    leaves = [list(leaf) for leaf in domain if isinstance(leaf, (list, tuple))]
+    return ["is_planned", "=", False] in leaves and ["user_id", "=", False] in leaves

@@ -1,0 +1,1 @@
+from . import mrp_drs_force_release
