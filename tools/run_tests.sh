@@ -72,6 +72,14 @@ else
         done
         for _ in $(seq 30); do pg_isready -q -h "$host" -p "$port" && break; sleep 1; done
     fi
+    # Browser tours (HttpCase) need Debian's Chromium and websocket-client.
+    "$python" -m pip install --quiet --disable-pip-version-check websocket-client "${constraints[@]}" \
+        || echo "warning: could not install websocket-client; browser tours will be skipped"
+    if ! command -v chromium >/dev/null && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+        echo "== installing Debian's chromium for the browser tours"
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+            > "$work/apt.log" 2>&1 || echo "warning: chromium not installed; browser tours will be skipped"
+    fi
     psql_admin=(psql -h "$host" -p "$port" -U postgres -d postgres -tAq)
     if [[ "$("${psql_admin[@]}" -c "SELECT 1 FROM pg_roles WHERE rolname = '$role'" 2>/dev/null)" != 1 ]]; then
         "${psql_admin[@]}" -c "CREATE ROLE \"$role\" LOGIN SUPERUSER" \
