@@ -52,18 +52,27 @@ quantile : float or numpy.ndarray
 STATUSES = ("ok", "overloaded", "no_capacity", "no_load", "invalid")
 
 
+# Above this gamma shape (coefficient of variation below 1e-4) the gamma is normal
+# to well within float precision of the quantile, and scipy's ppf, whose shape
+# k = mean^2 / var overflows for vanishing spreads, would return NaN.
+_NORMAL_SHAPE = 1e8
+
+
 def _gamma_quantile(mean, std, service):
     """Gamma quantile on checked arrays; NaN in, NaN out (batch functions)."""
     mean = np.asarray(mean, dtype=float)
     std = np.asarray(std, dtype=float)
-    spread = std > 0
-    # Dummy parameters where std is 0 or NaN keep scipy quiet; np.where picks.
-    safe_mean = np.where(spread & (mean > 0), mean, 1.0)
-    safe_var = np.where(spread & (mean > 0), std**2, 1.0)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        shape = (mean / std) ** 2
+    gamma = (std > 0) & (mean > 0) & (shape <= _NORMAL_SHAPE)
+    # Dummy parameters where the gamma is not used keep scipy quiet; np.where picks.
+    safe_mean = np.where(gamma, mean, 1.0)
+    safe_var = np.where(gamma, std**2, 1.0)
     quantile = stats.gamma.ppf(
         service, safe_mean**2 / safe_var, scale=safe_var / safe_mean
     )
-    quantile = np.where(spread & (mean > 0), quantile, np.nan)
+    normal = mean + stats.norm.ppf(service) * std
+    quantile = np.where(gamma, quantile, normal)
     return np.where(std == 0, mean, quantile)
 
 

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from engine import leadtime
 
@@ -92,6 +93,18 @@ def test_workcenter_lead_time_increases_with_utilization(
     assert high.mean > low.mean
     assert high.std > low.std
     assert high.quantile > low.quantile
+
+
+@pytest.mark.parametrize("std", [1e-160, 1e-5, 0.99e-4, 1.01e-4])
+def test_gamma_quantile_of_a_vanishing_spread_is_finite(std):
+    """Regression (hypothesis found it): an almost idle M/D/1 workcenter has a
+    lead-time spread so small that the gamma shape mean^2/var overflows; the
+    quantile must then be the normal limit mean + z std, not NaN."""
+    quantile = leadtime.gamma_quantile(1.0, std, 0.9)
+    # On the gamma side of the switch the skew adds ~ std**2, far below std.
+    assert quantile == pytest.approx(1.0 + stats.norm.ppf(0.9) * std, abs=1e-3 * std)
+    idle = leadtime.workcenter_lead_time(2.2250738585e-313, 1.0, 1.0, 0.0, 1, 0.875)
+    assert idle.quantile == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("u", [1.0, 1.3])
