@@ -115,7 +115,11 @@ else
         odoo_rc=1 && ((odoo_failed == 0)) && odoo_failed=1
     fi
     if ((odoo_rc != 0)); then
-        echo "-- Odoo test run failed (exit $odoo_rc); last lines of the log:"
+        echo "-- Odoo test run failed (exit $odoo_rc); failures with their tracebacks:"
+        # A failure is logged as one timestamped line followed by untimestamped traceback lines.
+        awk '/^[0-9]{4}-[0-9]{2}-[0-9]{2} / { show = ($0 ~ / (ERROR|CRITICAL) /) } show' \
+            "$work/odoo-tests.log" | grep -v "Title underline" | head -n 200
+        echo "-- last lines of the log:"
         tail -n 60 "$work/odoo-tests.log"
         ((odoo_failed == 0)) && odoo_failed=1
     fi
