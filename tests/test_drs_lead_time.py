@@ -1,0 +1,457 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Load-based planned lead times (issue 4): workcenters, bills of materials and
+Odoo's planning (stock rules, reordering rules, manufacturing orders)."""
+
+import math
+import statistics
+from datetime import timedelta
+
+import pandas as pd
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
+from odoo.tools import SQL
+
+from odoo.addons.mrp_drs.engine import conwip, leadtime
+
+from .common import DrsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDrsLeadTime(DrsCommon):
+    """The plant of ``DrsCommon``: wc_a and wc_b in flow main (cap 4), wc_c in
+    flow nb (cap 3), wc_out in no flow; standard 40 h/week calendar."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.warehouse = cls.env.ref("stock.warehouse0")
+        route = cls.env.ref("mrp.route_warehouse0_manufacture")
+        for key in ("short", "long", "outside"):
+            cls.products[key].route_ids = [Command.link(route.id)]
+        cls.boms["outside"].produce_delay = 3
+        cls.boms["long"].produce_delay = 2
+        cls.company = cls.env.company
+        cls.company.drs_service_level = 0.9
+        cls.company.drs_lead_time_horizon = 14
+        cls.company.drs_lead_time_history = 90
+        cls.need_date = fields.Datetime.now().replace(microsecond=0) + timedelta(
+            days=30
+        )
+
+    # ---------------------------------------------------------------- helpers
+    def _compute(self):
+        self.now = fields.Datetime.now()
+        return self.env["mrp.workcenter"].sudo()._drs_compute_lead_times(now=self.now)
+
+    def _add_load(self, key, count, qty=1.0):
+        return self.Production.concat(
+            *(self._create_mo(key, qty=qty) for _index in range(count))
+        )
+
+    def _procure(self, key, origin):
+        product = self.products[key]
+        Group = self.env["procurement.group"]
+        Group.run(
+            [
+                Group.Procurement(
+                    product,
+                    1.0,
+                    product.uom_id,
+                    self.warehouse.lot_stock_id,
+                    origin,
+                    origin,
+                    self.env.company,
+                    {"warehouse_id": self.warehouse, "date_planned": self.need_date},
+                )
+            ]
+        )
+        return self.Production.search(
+            [("product_id", "=", product.id), ("origin", "=", origin)]
+        )
+
+    def _manufacture_lead_days(self, key):
+        product = self.products[key]
+        rules = product._get_rules_from_location(self.warehouse.lot_stock_id)
+        return rules._get_lead_days(product)
+
+    def _expected_workcenter_frame(self, workcenters):
+        """Engine input rebuilt with the ORM from the open work orders (no history
+        of finished work orders: ce2 = 1)."""
+        rows = []
+        for workcenter in workcenters:
+            workorders = self.env["mrp.workorder"].search(
+                [
+                    ("workcenter_id", "=", workcenter.id),
+                    ("state", "not in", ("done", "cancel")),
+                    ("production_id.state", "in", ("confirmed", "progress")),
+                ]
+            )
+            hours = [
+                minutes / 60.0 for minutes in workorders.mapped("duration_expected")
+            ]
+            capacity = workcenter.resource_calendar_id.get_work_hours_count(
+                self.now, self.now + timedelta(days=14)
+            )
+            rows.append(
+                {
+                    "load_hours": sum(hours),
+                    "capacity_hours": capacity,
+                    "te": statistics.fmean(hours),
+                    "ca2": 1.0,
+                    "ce2": 1.0,
+                    "servers": 1,
+                }
+            )
+        return pd.DataFrame(rows, index=workcenters.ids)
+
+    # ------------------------------------------------------------ workcenters
+    def test_adding_load_lengthens_workcenter_lead_time(self):
+        self._add_load("short", 2)
+        self._compute()
+        before, utilization_before = self.wc_a.drs_lead_time, self.wc_a.drs_utilization
+        self._add_load("short", 20)
+        self._compute()
+        self.assertEqual(self.wc_a.drs_lead_time_status, "ok")
+        self.assertAlmostEqual(self.wc_a.drs_load_hours, 22.0, places=6)
+        self.assertGreater(self.wc_a.drs_utilization, utilization_before)
+        self.assertGreater(self.wc_a.drs_lead_time, before)
+
+    def test_removing_load_shortens_workcenter_lead_time(self):
+        productions = self._add_load("short", 20)
+        self._compute()
+        before = self.wc_a.drs_lead_time
+        productions[:15].action_cancel()
+        self._compute()
+        self.assertAlmostEqual(self.wc_a.drs_load_hours, 5.0, places=6)
+        self.assertLess(self.wc_a.drs_lead_time, before)
+
+    def test_workcenter_values_equal_engine_on_same_inputs(self):
+        self._add_load("short", 6)
+        self._add_load("mixed", 4)
+        self._compute()
+        workcenters = self.wc_a | self.wc_c
+        frame = self._expected_workcenter_frame(workcenters)
+        expected = leadtime.workcenter_lead_times(frame, service=0.9)
+        for workcenter in workcenters:
+            row = expected.loc[workcenter.id]
+            self.assertEqual(workcenter.drs_lead_time_status, row["status"])
+            self.assertAlmostEqual(workcenter.drs_load_hours, row["load_hours"], 6)
+            self.assertAlmostEqual(
+                workcenter.drs_capacity_hours, row["capacity_hours"], 6
+            )
+            self.assertAlmostEqual(workcenter.drs_utilization, row["utilization"], 6)
+            self.assertAlmostEqual(workcenter.drs_queue_time, row["queue_time"], 6)
+            self.assertAlmostEqual(workcenter.drs_lead_time_mean, row["lead_time"], 6)
+            self.assertAlmostEqual(
+                workcenter.drs_lead_time, row["lead_time_quantile"], 6
+            )
+            self.assertTrue(workcenter.drs_process_scv_default)
+
+    def test_variability_from_finished_work_orders(self):
+        """ce2 = (1 + scv of real/expected ratios)(1 + scv of the open mix) - 1."""
+        finished = self._add_load("gear", 12)
+        ratios = [0.5, 0.8, 1.0, 1.2, 1.5, 0.9, 1.1, 1.3, 0.7, 1.0, 2.0, 0.6]
+        workorders = finished.workorder_ids
+        self.env.flush_all()
+        for workorder, ratio in zip(workorders, ratios, strict=True):
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE mrp_workorder SET state = 'done', duration = %s,
+                       date_finished = %s WHERE id = %s""",
+                    ratio * workorder.duration_expected,
+                    fields.Datetime.now() - timedelta(days=1),
+                    workorder.id,
+                )
+            )
+        self.env.invalidate_all()
+        self._add_load("gear", 2)
+        self._add_load("mixed", 2)
+        self._compute()
+        scv_ratio = statistics.variance(ratios) / statistics.fmean(ratios) ** 2
+        open_hours = [1.0, 1.0, 1.5, 1.5]  # gear 60 min x 2, mixed 90 min x 2 at wc_c
+        scv_mix = statistics.pvariance(open_hours) / statistics.fmean(open_hours) ** 2
+        self.assertFalse(self.wc_c.drs_process_scv_default)
+        self.assertAlmostEqual(
+            self.wc_c.drs_process_scv, (1 + scv_ratio) * (1 + scv_mix) - 1, places=6
+        )
+        self.assertAlmostEqual(self.wc_c.drs_process_hours, 1.25, places=6)
+
+    def test_higher_service_level_gives_longer_lead_time(self):
+        self._add_load("short", 5)
+        self.company.drs_service_level = 0.8
+        self._compute()
+        low, mean = self.wc_a.drs_lead_time, self.wc_a.drs_lead_time_mean
+        self.company.drs_service_level = 0.95
+        self._compute()
+        self.assertGreater(self.wc_a.drs_lead_time, low)
+        # the service level moves the quantile only, not the mean
+        self.assertAlmostEqual(self.wc_a.drs_lead_time_mean, mean, places=6)
+        with self.assertRaises(ValidationError):
+            self.company.drs_service_level = 1.0
+
+    # ------------------------------------------------------ bills of materials
+    def test_bom_lead_time_equals_engine_route_on_same_inputs(self):
+        """Working hours: queue times of wc_a and wc_b, operation times and the
+        virtual-queue wait of flow main, through engine.leadtime directly."""
+        self._add_load("short", 3)
+        self._add_load("long", 2)
+        self._compute()
+        workcenters = self.wc_a | self.wc_b
+        stations = leadtime.workcenter_lead_times(
+            self._expected_workcenter_frame(workcenters), service=0.9
+        )
+        productions = self.Production.search([("drs_flow_id", "=", self.flow_main.id)])
+        rate = sum(productions.mapped("drs_wip_units")) / (90 * 24.0)
+        load = stations["load_hours"].to_numpy()
+        te = self.flow_main.standard_work_hours * load / load.sum()
+        throughput_working, _ct = conwip.mva_approx(te, [1.0, 1.0], 4)
+        bottleneck = int(te.argmax())
+        working_share = stations["capacity_hours"].iloc[bottleneck] / (14 * 24.0)
+        wait_mean, wait_var = leadtime.virtual_queue_time(
+            rate, throughput_working * working_share, 1.0, 1.0
+        )
+        routes = pd.DataFrame(
+            {
+                "product": ["long", "long"],
+                "workcenter": workcenters.ids,
+                "process_time": [1.0, 2.0],
+                "process_scv": [1.0, 1.0],
+            }
+        )
+        expected = leadtime.route_lead_time(
+            routes,
+            stations,
+            service=0.9,
+            extra_mean=wait_mean * working_share,
+            extra_var=wait_var * working_share**2,
+        )
+        bom = self.boms["long"]
+        self.assertEqual(bom.drs_lead_time_status, "ok")
+        self.assertEqual(bom.drs_flow_id, self.flow_main)
+        self.assertAlmostEqual(
+            bom.drs_lead_time_hours, expected.loc["long", "quantile"], places=6
+        )
+        self.assertAlmostEqual(bom.drs_virtual_queue_hours, wait_mean, places=6)
+        template = self.products["long"].product_tmpl_id
+        self.assertEqual(template.drs_lead_time_bom_id, bom)
+        self.assertAlmostEqual(template.drs_lead_time_days, bom.drs_lead_time_days, 6)
+        self.assertEqual(template.drs_fixed_lead_time_days, 2)
+        # calendar days: longer than the working hours read as days of 24 h
+        self.assertGreater(bom.drs_lead_time_days * 24.0, bom.drs_lead_time_hours)
+
+    def test_bom_outside_drs_has_no_planned_lead_time(self):
+        self._add_load("outside", 3)
+        self._compute()
+        self.assertFalse(self.boms["outside"].drs_lead_time_status)
+        self.assertFalse(self.products["outside"].product_tmpl_id.drs_lead_time_status)
+        self.assertEqual(self.wc_out.drs_lead_time_status, "ok")
+
+    def test_bom_leaving_flow_loses_planned_lead_time(self):
+        self._add_load("gear", 2)
+        self._compute()
+        self.assertEqual(self.boms["gear"].drs_lead_time_status, "ok")
+        self.flow_nb.active = False
+        self._compute()
+        self.assertFalse(self.boms["gear"].drs_lead_time_status)
+        self.assertFalse(self.boms["gear"].drs_lead_time_days)
+        self.assertFalse(self.products["gear"].product_tmpl_id.drs_lead_time_bom_id)
+
+    # ------------------------------------------------------------ Odoo planning
+    def test_added_load_moves_planned_start_of_new_order_earlier(self):
+        self._add_load("short", 2)
+        self._compute()
+        bom = self.boms["short"]
+        light_days = bom.drs_lead_time_days
+        first = self._procure("short", "DRS lead time 1")
+        self.assertEqual(len(first), 1)
+        self.assertAlmostEqual(
+            (self.need_date - first.date_start).total_seconds(),
+            light_days * 86400.0,
+            delta=1.0,
+        )
+        self.assertEqual(first.date_deadline, self.need_date)
+        self._add_load("short", 30)
+        self._compute()
+        self.assertGreater(bom.drs_lead_time_days, light_days)
+        second = self._procure("short", "DRS lead time 2")
+        self.assertLess(second.date_start, first.date_start)
+
+    def test_removed_load_moves_planned_start_later(self):
+        productions = self._add_load("short", 30)
+        self._compute()
+        first = self._procure("short", "DRS lead time 1")
+        productions.action_cancel()
+        self._compute()
+        second = self._procure("short", "DRS lead time 2")
+        self.assertGreater(second.date_start, first.date_start)
+
+    def test_rule_lead_days_and_orderpoint_use_drs_lead_time(self):
+        self._add_load("short", 10)
+        self._compute()
+        days = math.ceil(self.boms["short"].drs_lead_time_days)
+        delays, description = self._manufacture_lead_days("short")
+        self.assertEqual(delays["manufacture_delay"], days)
+        self.assertEqual(delays["total_delay"], days)
+        self.assertIn(("DRS Planned Lead Time", f"+ {days} day(s)"), description)
+        orderpoint = self.env["stock.warehouse.orderpoint"].create(
+            {
+                "product_id": self.products["short"].id,
+                "warehouse_id": self.warehouse.id,
+                "location_id": self.warehouse.lot_stock_id.id,
+                "product_min_qty": 1.0,
+                "product_max_qty": 5.0,
+            }
+        )
+        self.assertEqual(
+            orderpoint.lead_days_date, fields.Date.today() + timedelta(days=days)
+        )
+
+    def test_products_outside_drs_keep_stock_lead_times(self):
+        self._add_load("outside", 3)
+        self._compute()
+        delays, description = self._manufacture_lead_days("outside")
+        self.assertEqual(delays["manufacture_delay"], 3)
+        self.assertIn(("Manufacturing Lead Time", "+ 3 day(s)"), description)
+        production = self._procure("outside", "Outside DRS")
+        self.assertEqual(production.date_start, self.need_date - timedelta(days=3))
+
+    def test_new_order_finishes_after_planned_lead_time(self):
+        self._add_load("short", 3)
+        self._compute()
+        production = self._create_mo("short", confirm=False)
+        self.assertAlmostEqual(
+            (production.date_finished - production.date_start).total_seconds(),
+            self.boms["short"].drs_lead_time_days * 86400.0,
+            delta=1.0,
+        )
+
+    # -------------------------------------------------------------- fallbacks
+    def test_no_capacity_keeps_fixed_lead_time_and_others_computed(self):
+        empty = self.env["resource.calendar"].create(
+            {"name": "DRS test empty calendar", "attendance_ids": [Command.clear()]}
+        )
+        self.wc_b.resource_calendar_id = empty
+        self._add_load("short", 3)
+        self._add_load("long", 1)
+        self.env["mrp.workcenter"]._cron_compute_drs_lead_times()
+        self.assertEqual(self.wc_b.drs_lead_time_status, "no_capacity")
+        self.assertFalse(self.wc_b.drs_lead_time)
+        self.assertEqual(self.wc_a.drs_lead_time_status, "ok")
+        self.assertEqual(self.boms["long"].drs_lead_time_status, "workcenter")
+        self.assertEqual(self.boms["short"].drs_lead_time_status, "ok")
+        delays, _description = self._manufacture_lead_days("long")
+        self.assertEqual(delays["manufacture_delay"], 2)
+        production = self._procure("long", "No capacity")
+        self.assertEqual(production.date_start, self.need_date - timedelta(days=2))
+
+    def test_workcenter_without_calendar_is_flagged(self):
+        self.wc_out.resource_calendar_id = False
+        self._add_load("outside", 1)
+        self._compute()
+        self.assertEqual(self.wc_out.drs_lead_time_status, "no_capacity")
+
+    def test_overload_keeps_fixed_lead_time_and_cron_continues(self):
+        self._add_load("short", 1, qty=200.0)  # 200 h at wc_a, about 80 h of capacity
+        self._add_load("gear", 2)
+        self.assertTrue(self.env["mrp.workcenter"]._cron_compute_drs_lead_times())
+        self.assertEqual(self.wc_a.drs_lead_time_status, "overloaded")
+        self.assertGreater(self.wc_a.drs_utilization, 1.0)
+        self.assertFalse(self.wc_a.drs_lead_time)
+        self.assertEqual(self.wc_c.drs_lead_time_status, "ok")
+        self.assertEqual(self.boms["gear"].drs_lead_time_status, "ok")
+        self.assertEqual(self.boms["long"].drs_lead_time_status, "workcenter")
+        self.assertFalse(self.products["long"].product_tmpl_id.drs_lead_time_days)
+        delays, _description = self._manufacture_lead_days("long")
+        self.assertEqual(delays["total_delay"], 2)
+
+    def test_flow_virtual_queue_overload_keeps_fixed_lead_time(self):
+        """More equivalent units queued per hour than the line delivers at its
+        cap: no finite virtual-queue wait."""
+        self._add_load("gear", 2)
+        self.env.flush_all()
+        # 10,000 units queued in 90 days (4.6 per hour): far above what the line
+        # delivers at its cap of 3 units of 1 h (well under 1 per calendar hour)
+        self.env.cr.execute(
+            SQL(
+                "UPDATE mrp_production SET drs_wip_units = 5000 WHERE drs_flow_id = %s",
+                self.flow_nb.id,
+            )
+        )
+        self.env.invalidate_all()
+        self._compute()
+        self.assertEqual(self.wc_c.drs_lead_time_status, "ok")
+        self.assertEqual(self.boms["gear"].drs_lead_time_status, "flow")
+        self.assertIsNone(self.boms["gear"]._drs_planned_lead_days())
+
+    # ------------------------------------------------- history, queries, access
+    def test_history_row_per_workcenter_and_recomputation(self):
+        self._add_load("short", 1, qty=200.0)
+        self._compute()
+        self._compute()
+        History = self.env["mrp.drs.lead.time.history"]
+        rows = History.search([("workcenter_id", "=", self.wc_a.id)])
+        self.assertEqual(len(rows), 2)
+        self.assertEqual(self.wc_a.drs_lead_time_history_count, 2)
+        self.assertEqual(set(rows.mapped("status")), {"overloaded"})
+        self.assertAlmostEqual(rows[0].utilization, self.wc_a.drs_utilization, 6)
+        self.env.cr.execute(
+            SQL(
+                "SELECT COUNT(*) FROM mrp_drs_lead_time_history "
+                "WHERE workcenter_id = %s AND lead_time IS NULL",
+                self.wc_a.id,
+            )
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 2)
+        action = self.wc_a.action_view_drs_lead_time_history()
+        self.assertEqual(History.search(action["domain"]), rows)
+
+    def test_query_count_does_not_depend_on_number_of_orders(self):
+        def count_queries():
+            self.env.flush_all()
+            self.env.invalidate_all()
+            start = self.env.cr.sql_log_count
+            self._compute()
+            return self.env.cr.sql_log_count - start
+
+        products = self.products["short"] | self.products["gear"]
+        self._add_load("short", 5)
+        self._add_load("gear", 5)
+        self._compute()  # warm-up: same code paths in both measures
+        few = count_queries()
+        self._add_load("short", 45)
+        self._add_load("gear", 45)
+        many = count_queries()
+        self.assertEqual(
+            self.env["mrp.production"].search_count(
+                [
+                    (
+                        "product_id",
+                        "in",
+                        products.ids,
+                    )
+                ]
+            ),
+            100,
+        )
+        self.assertEqual(few, many)
+
+    def test_only_planners_recompute_and_users_read_history(self):
+        drs_user = new_test_user(
+            self.env, "drs_lt_user", groups="base.group_user,mrp_drs.group_drs_user"
+        )
+        planner = new_test_user(
+            self.env,
+            "drs_lt_planner",
+            groups="base.group_user,mrp_drs.group_drs_planner",
+        )
+        with self.assertRaises(AccessError):
+            self.wc_a.with_user(drs_user).action_drs_compute_lead_times()
+        action = self.wc_a.with_user(planner).action_drs_compute_lead_times()
+        self.assertEqual(action["tag"], "display_notification")
+        history = self.env["mrp.drs.lead.time.history"].with_user(drs_user)
+        rows = history.search([("workcenter_id", "=", self.wc_a.id)])
+        self.assertEqual(len(rows), 1)
+        with self.assertRaises(AccessError):
+            rows.unlink()
