@@ -1,0 +1,106 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""Throughput-versus-WIP curves of the flows, for the dashboard's graph view.
+
+Community 18 has graph views but no chart widget on forms, so the curves are
+rows (flow, case, WIP level) regenerated on demand: the Factory Physics best
+case, practical worst case and worst case for the flow's bottleneck rate and
+raw process time, and the flow's own curve by approximate mean value analysis
+(Hopp & Spearman, *Factory Physics*, ch. 7). A line graph grouped by WIP level
+and case draws them; the flow's cap is the WIP level it runs at.
+"""
+
+import math
+
+import numpy as np
+
+from odoo import api, fields, models
+
+from odoo.addons.mrp_drs.engine import conwip
+
+CASES = [
+    ("best", "Best case"),
+    ("practical_worst", "Practical worst case"),
+    ("worst", "Worst case"),
+    ("flow", "This flow (MVA)"),
+]
+
+
+class MrpDrsFlowCurve(models.Model):
+    _name = "mrp.drs.flow.curve"
+    _description = "DRS flow throughput-versus-WIP curve point"
+    _order = "flow_id, case, wip"
+
+    flow_id = fields.Many2one(
+        "mrp.drs.flow", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="flow_id.company_id", store=True)
+    case = fields.Selection(CASES, required=True)
+    wip = fields.Integer("WIP (equivalent units)", required=True, aggregator=None)
+    throughput = fields.Float(
+        "Throughput (units/h)",
+        digits=(16, 4),
+        aggregator="avg",
+        help="Equivalent units per working hour.",
+    )
+    cycle_time = fields.Float(
+        "Cycle time (h)", digits=(16, 2), aggregator="avg", help="Working hours."
+    )
+    at_cap = fields.Boolean(
+        "At the WIP cap", help="The WIP level nearest the flow's cap."
+    )
+
+    @api.model
+    def _drs_refresh(self, flows, now=None):
+        """Replace the curve points of ``flows`` (one delete, one create).
+
+        All flows get the WIP levels ``1..w_max`` with one common ``w_max``
+        (twice the largest cap or critical WIP, at least 10), so that a graph
+        over several flows has no missing points. Flows whose line cannot be
+        described (no station data) get no curve.
+        """
+        now = now or fields.Datetime.now()
+        lines = flows._drs_line_model(now)
+        self.sudo().search([("flow_id", "in", flows.ids)]).unlink()
+        if not lines:
+            return self.browse()
+        w_max = max(
+            [10]
+            + [
+                math.ceil(2 * max(flow.wip_cap, line["rb"] * line["t0"]))
+                for flow in flows
+                if (line := lines.get(flow.id))
+            ]
+        )
+        levels = np.arange(1, w_max + 1, dtype=float)
+        vals_list = []
+        for flow in flows:
+            line = lines.get(flow.id)
+            if not line:
+                continue
+            rb, t0 = line["rb"], line["t0"]
+            curve = conwip.throughput_curve(line["te"], w_max, ce2=line["ce2"])
+            cases = {
+                "best": conwip.best_case(levels, rb, t0),
+                "practical_worst": conwip.practical_worst_case(levels, rb, t0),
+                "worst": conwip.worst_case(levels, rb, t0),
+                "flow": (
+                    curve["throughput"].to_numpy(),
+                    curve["cycle_time"].to_numpy(),
+                ),
+            }
+            cap_level = min(max(round(flow.wip_cap), 1), w_max)
+            for case, (throughput, cycle_time) in cases.items():
+                vals_list.extend(
+                    {
+                        "flow_id": flow.id,
+                        "case": case,
+                        "wip": int(level),
+                        "throughput": float(rate),
+                        "cycle_time": float(time),
+                        "at_cap": int(level) == cap_level,
+                    }
+                    for level, rate, time in zip(
+                        levels, throughput, cycle_time, strict=True
+                    )
+                )
+        return self.sudo().create(vals_list)
