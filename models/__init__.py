@@ -1,1 +1,21 @@
-from . import mrp_drs_flow, mrp_production, mrp_workcenter, mrp_workorder, stock_rule
+from . import (
+    mrp_bom,
+    mrp_drs_due_date_quote,
+    mrp_drs_flow,
+    mrp_drs_flow_curve,
+    mrp_drs_flow_history,
+    mrp_drs_heijunka,
+    mrp_drs_lead_time_history,
+    mrp_drs_makeup_shift,
+    mrp_drs_optimization_line,
+    mrp_drs_optimization_params,
+    mrp_drs_optimization_profile,
+    mrp_drs_optimization_run,
+    mrp_production,
+    mrp_workcenter,
+    mrp_workorder,
+    product_template,
+    res_company,
+    res_config_settings,
+    stock_rule,
+)

@@ -8,6 +8,7 @@ standard Odoo behaviour (``drs_state`` empty).
 """
 
 from collections import defaultdict
+from datetime import timedelta  # DRS planned lead times (issue 4)
 
 import numpy as np
 
@@ -139,6 +140,13 @@ class MrpProduction(models.Model):
                 )
             )
             positions = dict(self.env.cr.fetchall())
+            # Heijunka (issue 7): a levelled flow releases in its levelled sequence
+            for flow in queued.drs_flow_id.sudo().filtered("levelled_release"):
+                candidates = flow._drs_levelled_candidates()
+                positions.update(
+                    (production_id, rank)
+                    for rank, (production_id, _units) in enumerate(candidates, 1)
+                )
         for production in self:
             production.drs_queue_position = positions.get(production.id, 0)
 
@@ -449,6 +457,25 @@ class MrpProduction(models.Model):
             lambda p: p.drs_state and p.state in OPEN_STATES
         )._drs_refresh_wip_units()
         return productions
+
+    # DRS planned lead times (issue 4): an unplanned order of a bill of materials
+    # with a computed planned lead time is expected to finish that lead time
+    # after its start, instead of the fixed manufacturing lead time.
+    def _compute_date_finished(self):
+        res = super()._compute_date_finished()
+        for production in self:
+            if (
+                not production.date_start
+                or production.is_planned
+                or production.state == "done"
+            ):
+                continue
+            planned_days = production.bom_id._drs_planned_lead_days()
+            if planned_days is not None:
+                production.date_finished = production.date_start + timedelta(
+                    days=planned_days
+                )
+        return res
 
 
 def _is_merge_domain(domain):

@@ -1,1 +1,5 @@
-from . import mrp_drs_force_release
+from . import (
+    mrp_drs_force_release,
+    mrp_drs_optimize_wizard,
+    mrp_drs_quote_wizard,
+)
