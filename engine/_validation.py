@@ -91,6 +91,20 @@ def servers(name, value):
     return array
 
 
+def indices(name, value, size, size_name):
+    """A one-dimensional array of whole numbers in [0, size), as integer indices."""
+    array = as_array(name, value)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}")
+    bad = (array != np.round(array)) | (array < 0) | (array >= size)
+    if bad.any():
+        raise ValueError(
+            f"{name} must hold whole numbers in [0, {size}) ({size_name}), got "
+            f"{array[bad][:3].tolist()}"
+        )
+    return array.astype(np.intp)
+
+
 def scalar_or_array(result, *inputs):
     """Return a Python float when every input was a scalar, else the array."""
     if all(np.ndim(x) == 0 for x in inputs):

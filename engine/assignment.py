@@ -20,20 +20,7 @@ real choice become LP variables (HiGHS, sparse matrices).
 import numpy as np
 from scipy import optimize, sparse
 
-from ._validation import as_array, nonnegative
-
-
-def _indices(name, value, size, size_name):
-    array = as_array(name, value)
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}")
-    bad = (array != np.round(array)) | (array < 0) | (array >= size)
-    if bad.any():
-        raise ValueError(
-            f"{name} must hold whole numbers in [0, {size}) ({size_name}), got "
-            f"{array[bad][:3].tolist()}"
-        )
-    return array.astype(np.intp)
+from ._validation import indices, nonnegative
 
 
 def _solve(objective, bounds, a_ub, b_ub, a_eq, b_eq, what):
@@ -116,8 +103,8 @@ def minmax_utilization_sparse(
         n_items = demand.size
     demand = np.broadcast_to(demand, (int(n_items),)).astype(float)
     n_res = capacity.size
-    item = _indices("item", item, n_items, "items")
-    resource = _indices("resource", resource, n_res, "resources, len(capacity)")
+    item = indices("item", item, n_items, "items")
+    resource = indices("resource", resource, n_res, "resources, len(capacity)")
     hours = nonnegative("hours_per_unit", hours_per_unit, allow_inf=True)
     hours = np.broadcast_to(hours, item.shape).astype(float)
     if resource.size != item.size:

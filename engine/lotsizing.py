@@ -41,7 +41,7 @@ import numpy as np
 from scipy import sparse
 
 from . import queueing
-from ._validation import as_array, nonnegative, positive
+from ._validation import indices, nonnegative, positive
 
 # Relative step of the central finite differences of the queue time.
 _STEP = 1e-6
@@ -123,19 +123,6 @@ class LotSizeResult:
     converged: bool
 
 
-def _index(name, value, size, size_name):
-    array = as_array(name, value)
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}")
-    bad = (array != np.round(array)) | (array < 0) | (array >= size)
-    if bad.any():
-        raise ValueError(
-            f"{name} must hold whole numbers in [0, {size}) ({size_name}), got "
-            f"{array[bad][:3].tolist()}"
-        )
-    return array.astype(np.intp)
-
-
 def _per_workcenter(name, value, n_workcenters):
     array = nonnegative(name, value)
     if array.ndim == 0:
@@ -180,8 +167,8 @@ class _Network:
         if capacity.ndim != 1:
             raise ValueError(f"capacity must be one-dimensional, got {capacity.shape}")
         n_wc = capacity.size
-        self.item = _index("item", item, n_items, "items, the length of demand")
-        self.workcenter = _index(
+        self.item = indices("item", item, n_items, "items, the length of demand")
+        self.workcenter = indices(
             "workcenter", workcenter, n_wc, "workcenters, the length of capacity"
         )
         n_rows = self.item.size
