@@ -187,8 +187,10 @@ def test_serial_line_rejects_bad_shapes():
         queueing.serial_line(0.1, 1.0, [1.0, 2.0], [1.0, 1.0, 1.0])
 
 
-unit_scv = st.floats(0.0, 10.0)
-load = st.floats(0.0, 0.98)
+# Subnormal SCVs underflow to 0 when halved, (ca2 + ce2) / 2 == 0: float
+# resolution, not the model, so the strict properties exclude them.
+unit_scv = st.floats(0.0, 10.0, allow_subnormal=False)
+load = st.floats(0.0, 0.98, allow_subnormal=False)
 
 
 @settings(max_examples=50, deadline=None)
