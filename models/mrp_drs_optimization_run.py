@@ -1165,6 +1165,22 @@ class MrpDrsOptimizationRun(models.Model):
         ).to_dict("records")
         return lines
 
+    @api.model
+    def _assignment_shares(self, data, result, routing_columns):
+        """The engine's workcenter shares (result.assignment) as Odoo ids, one row
+        per product, step and workcenter, joined to ``routing_columns`` of the
+        extracted routing."""
+        shares = result.assignment
+        key = ["product_id", "step", "workcenter_id"]
+        return pd.DataFrame(
+            {
+                "product_id": shares["sku"].astype(int).to_numpy(),
+                "step": shares["operation"].astype(int).to_numpy(),
+                "workcenter_id": shares["workcenter"].astype(int).to_numpy(),
+                "share": shares["share"].to_numpy(dtype=float),
+            }
+        ).merge(data["routing"][key + routing_columns], on=key)
+
     def _assignment_lines(self, data, result):
         """Operations whose majority of demand moves to an alternative workcenter.
 
@@ -1174,20 +1190,9 @@ class MrpDrsOptimizationRun(models.Model):
         workcenter with the largest demand-weighted share.
         """
         routing, products = data["routing"], data["products"]
-        shares = result.assignment
-        if shares.empty:
+        if result.assignment.empty:
             return []
-        frame = pd.DataFrame(
-            {
-                "product_id": shares["sku"].astype(int).to_numpy(),
-                "step": shares["operation"].astype(int).to_numpy(),
-                "workcenter_id": shares["workcenter"].astype(int).to_numpy(),
-                "share": shares["share"].to_numpy(dtype=float),
-            }
-        ).merge(
-            routing[["product_id", "step", "workcenter_id", "operation_id"]],
-            on=["product_id", "step", "workcenter_id"],
-        )
+        frame = self._assignment_shares(data, result, ["operation_id"])
         options = frame.groupby("operation_id")["workcenter_id"].transform("nunique")
         frame = frame[(options > 1).to_numpy()]
         frame = frame[
@@ -1241,23 +1246,10 @@ class MrpDrsOptimizationRun(models.Model):
         flow's equivalent units (hours / standard work content), the unit in
         which manufacturing orders count against the cap.
         """
-        products, routing = data["products"], data["routing"]
-        shares = result.assignment
-        if shares.empty:
+        products = data["products"]
+        if result.assignment.empty:
             return pd.Series(dtype=float)
-        rows = pd.DataFrame(
-            {
-                "product_id": shares["sku"].astype(int).to_numpy(),
-                "step": shares["operation"].astype(int).to_numpy(),
-                "workcenter_id": shares["workcenter"].astype(int).to_numpy(),
-                "share": shares["share"].to_numpy(dtype=float),
-            }
-        ).merge(
-            routing[
-                ["product_id", "step", "workcenter_id", "run_hours", "setup_hours"]
-            ],
-            on=["product_id", "step", "workcenter_id"],
-        )
+        rows = self._assignment_shares(data, result, ["run_hours", "setup_hours"])
         flow_of_center = dict(
             zip(
                 data["flow_rows"]["workcenter_id"],
