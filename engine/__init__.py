@@ -17,10 +17,13 @@ Modules, one concept each:
 - :mod:`.heijunka`   takt time, quotas, levelled mixed-model sequences
 - :mod:`.simulation` discrete-event risk check of CONWIP versus push
 - :mod:`.optimize`   full plant parameter optimisation (used by wizards, demo, bench)
+- :mod:`.plants`     the bundled demo plant and generated plants of any size
+- :mod:`.benchmark`  timing of the plant optimisation (``python -m engine bench``)
 """
 
 from . import (
     assignment,
+    benchmark,
     conwip,
     duedate,
     heijunka,
@@ -28,6 +31,7 @@ from . import (
     leadtime,
     lotsizing,
     optimize,
+    plants,
     queueing,
     simulation,
 )

@@ -7,7 +7,7 @@
 ``bench --skus N --workcenters M [--seed S] [--repeat R]``
     Generates a plant of that size, times the optimisation and prints progress
     lines, then as its last line one JSON object (``seconds``, ``peak_mb``,
-    ``phases``...; see :func:`engine.optimize.benchmark`).
+    ``phases``...; see :func:`engine.benchmark.benchmark`).
 
 This module only parses arguments and prints; the work is done by
 :mod:`engine.optimize`, :mod:`engine.simulation` and :mod:`engine.charts`.
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import heijunka, inventory, optimize
+from . import benchmark, heijunka, inventory, optimize, plants
 
 ITEM_COLUMNS = {
     "flow": "flow",
@@ -114,7 +114,7 @@ def run_demo(out_dir, replications=8, orders=1000, seed=0, stream=sys.stdout):
     def say(text=""):
         print(text, file=stream)
 
-    plant = optimize.load_demo_plant()
+    plant = plants.load_demo_plant()
     result = optimize.optimize_plant(plant)
     say("== Items: planning parameters (period = 40-hour week) ==")
     say(_table(result.items, ITEM_COLUMNS, 2))
@@ -195,7 +195,7 @@ def run_bench(skus, workcenters, seed=0, repeat=1, stream=sys.stdout):
     def say(text):
         print(text, file=stream, flush=True)
 
-    report = optimize.benchmark(
+    report = benchmark.benchmark(
         skus, workcenters, seed=seed, repeat=repeat, progress=say
     )
     say(json.dumps(report))

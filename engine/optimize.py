@@ -26,15 +26,13 @@ plant (missing columns, duplicate keys) raises. There is no Python loop over
 items: every step works on whole arrays (loops run over flows and over
 iterations inside the engine functions).
 
-:func:`generate_plant` builds random plants of any size for benchmarks and
-:func:`load_demo_plant` reads the small plant bundled in ``engine/data``.
+Plants to run it on come from :mod:`engine.plants` (the bundled demo plant and
+generated plants of any size); :mod:`engine.benchmark` times it.
 """
 
-import json
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -60,7 +58,6 @@ ITEM_COLUMNS = (
 ROUTING_COLUMNS = ("sku", "operation", "workcenter", "run_hours", "setup_hours")
 WORKCENTER_COLUMNS = ("workcenter", "capacity_hours")
 FLOW_COLUMNS = ("flow", "workcenter")
-DEMO_PLANT = Path(__file__).parent / "data" / "demo_plant.json"
 _SHARE_EPS = 1e-9
 
 
@@ -931,188 +928,6 @@ def _summary(items, centers, flows):
     }
 
 
-def load_demo_plant(path=None):
-    """Read the small demo plant bundled with the engine.
-
-    Twelve items in two flows ('Machining': saw and two CNC centres, where
-    turning may run on either centre; 'Fabrication': welding, painting,
-    assembly) over six workcenters; a period is a 40-hour week.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path, optional
-        Another plant file of the same layout (JSON object with
-        ``period_hours``, ``period_days`` and record lists ``items``,
-        ``routing``, ``workcenters``, ``flows``).
-
-    Returns
-    -------
-    Plant
-    """
-    with open(DEMO_PLANT if path is None else path, encoding="utf-8") as handle:
-        data = json.load(handle)
-    return Plant(
-        items=pd.DataFrame(data["items"]),
-        routing=pd.DataFrame(data["routing"]),
-        workcenters=pd.DataFrame(data["workcenters"]),
-        flows=pd.DataFrame(data["flows"]),
-        period_hours=float(data.get("period_hours", 40.0)),
-        period_days=float(data.get("period_days", 5.0)),
-    )
-
-
-def _codes(prefix, count):
-    width = max(3, len(str(max(count - 1, 0))))
-    return np.char.add(prefix, np.char.zfill(np.arange(count).astype(str), width))
-
-
-def generate_plant(
-    n_skus,
-    n_workcenters,
-    seed=0,
-    *,
-    workcenters_per_flow=6,
-    alternative_share=0.3,
-    target_load=(0.70, 0.80),
-    period_hours=40.0,
-):
-    """A random but realistic plant of any size (benchmarks, tests).
-
-    Workcenters are split into flows of about ``workcenters_per_flow``
-    consecutive workcenters. Each item belongs to one flow and visits 2 to 6 of
-    its workcenters in flow order; about ``alternative_share`` of operations
-    may also run on another workcenter of the flow (10-30 % slower). Demand per
-    week is lognormal (median 50 units, coefficient of variation 0.2-0.8), unit
-    cost lognormal (median 20), setup cost lognormal (median 80), holding rate
-    25 % a year. Each workcenter has 1-4 servers at 88-95 % availability, and
-    its hours per unit and per lot are scaled so that, with economic order
-    quantities, its load is within ``target_load`` of capacity.
-
-    Parameters
-    ----------
-    n_skus, n_workcenters : int
-        Plant size (>= 1 each).
-    seed : int
-        Random seed; the same seed gives the same plant.
-    workcenters_per_flow : int
-        Average size of a CONWIP flow.
-    alternative_share : float
-        Share of operations with an alternative workcenter.
-    target_load : tuple of float
-        Range of workcenter utilisation at economic lot sizes.
-    period_hours : float
-        Clock hours per period (week).
-
-    Returns
-    -------
-    Plant
-    """
-    if int(n_skus) != n_skus or n_skus < 1:
-        raise ValueError(f"n_skus must be a whole number >= 1, got {n_skus!r}")
-    if int(n_workcenters) != n_workcenters or n_workcenters < 1:
-        raise ValueError(
-            f"n_workcenters must be a whole number >= 1, got {n_workcenters!r}"
-        )
-    n, m = int(n_skus), int(n_workcenters)
-    rng = np.random.default_rng(seed)
-    n_flows = max(1, round(m / workcenters_per_flow))
-    center_flow = np.arange(m) * n_flows // m
-    flow_start = np.searchsorted(center_flow, np.arange(n_flows))
-    flow_size = np.bincount(center_flow, minlength=n_flows)
-
-    item_flow = rng.integers(0, n_flows, n)
-    size = flow_size[item_flow]
-    length = np.minimum(rng.integers(2, 7, n), size)
-    widest = int(flow_size.max())
-    # Random subset of the flow's workcenters, kept in flow order.
-    keys = rng.random((n, widest))
-    keys[np.arange(widest)[None, :] >= size[:, None]] = np.inf
-    picked = np.argsort(keys, axis=1)[:, : min(6, widest)]
-    picked = np.where(
-        np.arange(picked.shape[1])[None, :] < length[:, None], picked, widest
-    )
-    picked.sort(axis=1)
-    item, slot = np.nonzero(picked < widest)
-    position = picked[item, slot]
-    center = flow_start[item_flow[item]] + position
-    run = rng.lognormal(np.log(0.05), 0.8, item.size)
-    setup = rng.lognormal(np.log(1.0), 0.5, item.size)
-
-    has_alternative = (rng.random(item.size) < alternative_share) & (size[item] > 1)
-    alt = np.flatnonzero(has_alternative)
-    alt_position = (
-        position[alt] + rng.integers(1, np.maximum(size[item[alt]], 2))
-    ) % size[item[alt]]
-    rows = {
-        "item": np.concatenate([item, item[alt]]),
-        "operation": np.concatenate([slot, slot[alt]]) * 10 + 10,
-        "center": np.concatenate(
-            [center, flow_start[item_flow[item[alt]]] + alt_position]
-        ),
-        "run": np.concatenate([run, run[alt] * rng.uniform(1.1, 1.3, alt.size)]),
-        "setup": np.concatenate([setup, setup[alt] * rng.uniform(0.8, 1.5, alt.size)]),
-        # Expected share of an operation's demand at the row, for sizing only.
-        "weight": np.concatenate(
-            [np.where(has_alternative, 0.5, 1.0), np.full(alt.size, 0.5)]
-        ),
-    }
-
-    demand = np.round(rng.lognormal(np.log(50.0), 1.0, n), 1) + 0.1
-    unit_cost = np.round(rng.lognormal(np.log(20.0), 1.0, n), 2) + 0.01
-    setup_cost = np.round(rng.lognormal(np.log(80.0), 0.6, n), 2)
-    holding_rate = np.full(n, 0.25 / 52)
-    servers = rng.integers(1, 5, m)
-    # Availability 88-95 %: capacity / period_hours rounds to the servers.
-    capacity = servers * period_hours * rng.uniform(0.88, 0.95, m)
-
-    eoq = np.maximum(np.sqrt(2 * demand * setup_cost / (unit_cost * holding_rate)), 1.0)
-    row_demand = demand[rows["item"]] * rows["weight"]
-    load = np.bincount(
-        rows["center"],
-        weights=row_demand * (rows["run"] + rows["setup"] / eoq[rows["item"]]),
-        minlength=m,
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scale = rng.uniform(*target_load, m) * capacity / load
-    scale = np.where(load > 0, scale, 1.0)[rows["center"]]
-
-    skus = _codes("SKU", n)
-    names = _codes("WC", m)
-    flow_names = _codes("FLOW", n_flows)
-    return Plant(
-        items=pd.DataFrame(
-            {
-                "sku": skus,
-                "demand_mean": demand,
-                "demand_std": np.round(demand * rng.uniform(0.2, 0.8, n), 2),
-                "unit_cost": unit_cost,
-                "setup_cost": setup_cost,
-                "holding_rate": holding_rate,
-            }
-        ),
-        routing=pd.DataFrame(
-            {
-                "sku": skus[rows["item"]],
-                "operation": rows["operation"],
-                "workcenter": names[rows["center"]],
-                "run_hours": rows["run"] * scale,
-                "setup_hours": rows["setup"] * scale,
-            }
-        ),
-        workcenters=pd.DataFrame(
-            {
-                "workcenter": names,
-                "capacity_hours": np.round(capacity, 1),
-                "servers": servers,
-                "ce2": np.round(rng.uniform(0.3, 1.5, m), 2),
-            }
-        ),
-        flows=pd.DataFrame({"flow": flow_names[center_flow], "workcenter": names}),
-        period_hours=float(period_hours),
-        period_days=5.0,
-    )
-
-
 def simulate_flows(
     result,
     *,
@@ -1202,64 +1017,3 @@ def simulate_flows(
     if not frames:
         return pd.DataFrame()
     return pd.concat(frames, ignore_index=True)
-
-
-def benchmark(n_skus, n_workcenters, seed=0, repeat=1, progress=None):
-    """Time :func:`optimize_plant` on a generated plant.
-
-    Parameters
-    ----------
-    n_skus, n_workcenters, seed : int
-        Plant passed to :func:`generate_plant` (generation is not timed).
-    repeat : int
-        Optimisation runs; the median wall time is reported.
-    progress : callable, optional
-        Called with a line of text after each step.
-
-    Returns
-    -------
-    dict
-        ``seconds`` (median optimisation wall time), ``runs`` (all of them),
-        ``phases`` (seconds per phase of the median run), ``peak_mb`` (peak
-        resident set size of the whole process, generation included, from
-        ``resource.getrusage(RUSAGE_SELF).ru_maxrss``), ``generation_seconds``,
-        plant size and a few result totals.
-    """
-    import resource  # noqa: PLC0415 (Unix only: keep optimize importable elsewhere)
-
-    say = progress or (lambda text: None)
-    if int(repeat) != repeat or repeat < 1:
-        raise ValueError(f"repeat must be a whole number >= 1, got {repeat!r}")
-    start = time.perf_counter()
-    plant = generate_plant(n_skus, n_workcenters, seed)
-    generation = time.perf_counter() - start
-    say(
-        f"generated {len(plant.items)} items, {len(plant.routing)} routing rows, "
-        f"{len(plant.workcenters)} workcenters in {generation:.2f} s"
-    )
-    runs = []
-    for run in range(int(repeat)):
-        start = time.perf_counter()
-        result = optimize_plant(plant)
-        seconds = time.perf_counter() - start
-        runs.append((seconds, result.timings))
-        phases = ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items())
-        say(f"run {run + 1}/{repeat}: {seconds:.2f} s ({phases})")
-    runs.sort(key=lambda entry: entry[0])
-    seconds, phases = runs[len(runs) // 2]
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {
-        "skus": int(n_skus),
-        "workcenters": int(n_workcenters),
-        "routing_rows": len(plant.routing),
-        "seed": seed,
-        "repeat": int(repeat),
-        "seconds": round(seconds, 3),
-        "runs": [round(entry[0], 3) for entry in runs],
-        "phases": {name: round(value, 3) for name, value in phases.items()},
-        "generation_seconds": round(generation, 3),
-        "peak_mb": round(peak_kb / 1024, 1),
-        "peak_mb_source": "ru_maxrss",
-        "feasible_items": result.summary["feasible_items"],
-        "max_utilization": round(result.summary["max_utilization"], 4),
-    }

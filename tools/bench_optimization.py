@@ -113,11 +113,11 @@ def load(env, args):
     from odoo import Command  # noqa: PLC0415
     from odoo.tools import SQL  # noqa: PLC0415
 
-    from odoo.addons.mrp_drs.engine import optimize  # noqa: PLC0415
+    from odoo.addons.mrp_drs.engine import plants  # noqa: PLC0415
 
     cr = env.cr
     rng = np.random.default_rng(args.seed)
-    plant = optimize.generate_plant(args.products, args.workcenters, seed=args.seed)
+    plant = plants.generate_plant(args.products, args.workcenters, seed=args.seed)
     company = env["res.company"].create({"name": _company_name(args)})
     env.user.company_ids = [Command.link(company.id)]
     env = env(context=dict(env.context, allowed_company_ids=[company.id]))

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import conwip, inventory, leadtime, optimize, simulation
+from engine import conwip, inventory, leadtime, optimize, plants, simulation
 
 
 def tiny_plant(**item_overrides):
@@ -49,7 +49,7 @@ def tiny_result():
 
 @pytest.fixture(scope="module")
 def demo_result():
-    return optimize.optimize_plant(optimize.load_demo_plant())
+    return optimize.optimize_plant(plants.load_demo_plant())
 
 
 def test_tiny_plant_is_feasible_and_shares_sum_to_one(tiny_result):
@@ -315,10 +315,10 @@ def test_simulate_flows_compares_both_policies(demo_result):
 
 
 def test_generated_plant_is_reproducible_and_realistic():
-    plant = optimize.generate_plant(3000, 12, seed=3)
-    again = optimize.generate_plant(3000, 12, seed=3)
+    plant = plants.generate_plant(3000, 12, seed=3)
+    again = plants.generate_plant(3000, 12, seed=3)
     pd.testing.assert_frame_equal(plant.routing, again.routing)
-    assert not plant.items.equals(optimize.generate_plant(3000, 12, seed=4).items)
+    assert not plant.items.equals(plants.generate_plant(3000, 12, seed=4).items)
     routing = plant.routing
     operations = routing.groupby("sku")["operation"].nunique()
     assert operations.between(2, 6).all() and len(operations) == 3000
@@ -335,6 +335,6 @@ def test_generated_plant_is_reproducible_and_realistic():
 
 def test_generate_plant_rejects_bad_sizes():
     with pytest.raises(ValueError, match="n_skus"):
-        optimize.generate_plant(0, 5)
+        plants.generate_plant(0, 5)
     with pytest.raises(ValueError, match="n_workcenters"):
-        optimize.generate_plant(10, 2.5)
+        plants.generate_plant(10, 2.5)

@@ -1,0 +1,69 @@
+"""Benchmark of the plant optimisation (``python -m engine bench``)."""
+
+import time
+
+from .optimize import optimize_plant
+from .plants import generate_plant
+
+__all__ = ["benchmark"]
+
+
+def benchmark(n_skus, n_workcenters, seed=0, repeat=1, progress=None):
+    """Time :func:`optimize_plant` on a generated plant.
+
+    Parameters
+    ----------
+    n_skus, n_workcenters, seed : int
+        Plant passed to :func:`generate_plant` (generation is not timed).
+    repeat : int
+        Optimisation runs; the median wall time is reported.
+    progress : callable, optional
+        Called with a line of text after each step.
+
+    Returns
+    -------
+    dict
+        ``seconds`` (median optimisation wall time), ``runs`` (all of them),
+        ``phases`` (seconds per phase of the median run), ``peak_mb`` (peak
+        resident set size of the whole process, generation included, from
+        ``resource.getrusage(RUSAGE_SELF).ru_maxrss``), ``generation_seconds``,
+        plant size and a few result totals.
+    """
+    import resource  # noqa: PLC0415 (Unix only: keep optimize importable elsewhere)
+
+    say = progress or (lambda text: None)
+    if int(repeat) != repeat or repeat < 1:
+        raise ValueError(f"repeat must be a whole number >= 1, got {repeat!r}")
+    start = time.perf_counter()
+    plant = generate_plant(n_skus, n_workcenters, seed)
+    generation = time.perf_counter() - start
+    say(
+        f"generated {len(plant.items)} items, {len(plant.routing)} routing rows, "
+        f"{len(plant.workcenters)} workcenters in {generation:.2f} s"
+    )
+    runs = []
+    for run in range(int(repeat)):
+        start = time.perf_counter()
+        result = optimize_plant(plant)
+        seconds = time.perf_counter() - start
+        runs.append((seconds, result.timings))
+        phases = ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items())
+        say(f"run {run + 1}/{repeat}: {seconds:.2f} s ({phases})")
+    runs.sort(key=lambda entry: entry[0])
+    seconds, phases = runs[len(runs) // 2]
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "skus": int(n_skus),
+        "workcenters": int(n_workcenters),
+        "routing_rows": len(plant.routing),
+        "seed": seed,
+        "repeat": int(repeat),
+        "seconds": round(seconds, 3),
+        "runs": [round(entry[0], 3) for entry in runs],
+        "phases": {name: round(value, 3) for name, value in phases.items()},
+        "generation_seconds": round(generation, 3),
+        "peak_mb": round(peak_kb / 1024, 1),
+        "peak_mb_source": "ru_maxrss",
+        "feasible_items": result.summary["feasible_items"],
+        "max_utilization": round(result.summary["max_utilization"], 4),
+    }
