@@ -1,9 +1,42 @@
+"""Odoo layer of mrp_drs: thin models that read the plant set-wise, call the
+engine (``engine/``) and write the results back in batches.
+
+One DRS concept per file; a model's concepts may extend it in several files,
+as Odoo's ``account_journal_dashboard.py`` extends ``account.journal``:
+
+- ``mrp_drs_flow``                  flows (CONWIP loops), WIP status, release
+- ``mrp_drs_flow_throughput``       throughput measured or estimated, line model
+- ``mrp_drs_flow_recourse``         make-up threshold and shifts, capacity signals
+- ``mrp_drs_flow_heijunka``         takt, quotas and levelled release of a flow
+- ``mrp_drs_flow_curve``            throughput-versus-WIP curves of a flow
+- ``mrp_drs_flow_history``          daily history of a flow (queue, WIP, output)
+- ``mrp_drs_heijunka``              heijunka periods and slots (the heijunka box)
+- ``mrp_drs_makeup_shift``          authorised make-up shifts
+- ``mrp_drs_due_date_quote``        due-date quotes from the virtual queue
+- ``mrp_production``                the virtual-queue ticket of an order
+- ``mrp_workorder``                 queued orders' work orders cannot start
+- ``mrp_workcenter``                load-based planned lead time per workcenter
+- ``mrp_drs_lead_time_history``     history of those lead times
+- ``mrp_bom`` / ``product_template`` planned lead time of a product's route
+- ``stock_rule``                    procurement uses the DRS lead time
+- ``mrp_drs_optimization_params``   parameters shared by runs, profiles, wizard
+- ``mrp_drs_optimization_run``      optimisation runs: states and actions
+- ``mrp_drs_optimization_extract``  reading the plant for the engine
+- ``mrp_drs_optimization_proposal`` writing the engine's proposal as lines
+- ``mrp_drs_optimization_line``     one proposal: apply and revert
+- ``mrp_drs_optimization_profile``  saved and periodic optimisations
+- ``res_company`` / ``res_config_settings`` company-wide DRS settings
+"""
+
 from . import (
     mrp_bom,
     mrp_drs_due_date_quote,
     mrp_drs_flow,
     mrp_drs_flow_curve,
+    mrp_drs_flow_heijunka,
     mrp_drs_flow_history,
+    mrp_drs_flow_recourse,
+    mrp_drs_flow_throughput,
     mrp_drs_heijunka,
     mrp_drs_lead_time_history,
     mrp_drs_makeup_shift,
@@ -19,3 +52,7 @@ from . import (
     res_config_settings,
     stock_rule,
 )
+
+# isort: split
+# Concepts extending a model defined above; loaded after it.
+from . import mrp_drs_optimization_extract, mrp_drs_optimization_proposal
