@@ -16,10 +16,12 @@ jobs (or equivalent WIP units, see :func:`equivalent_wip_units`).
 import numpy as np
 import pandas as pd
 
-from ._validation import finite, nonnegative, positive, scalar_or_array, servers
+from ._validation import finite, nonnegative, positive, scalar_or_array
+from ._validation import servers as _whole
 
 __all__ = [
     "best_case",
+    "bottleneck_rate",
     "critical_wip",
     "equivalent_wip_units",
     "min_wip",
@@ -225,45 +227,121 @@ def _station_scv(ce2, times):
         ) from exc
 
 
-def _mva_steps(times, scv=None):
+def _station_servers(machines, times):
+    """Servers per station as an int array shaped like ``times`` (default 1)."""
+    if machines is None:
+        return np.ones(times.shape, dtype=np.int64)
+    count = _whole("servers", machines)
+    try:
+        return np.broadcast_to(count, times.shape).astype(np.int64)
+    except ValueError as exc:
+        raise ValueError(
+            f"servers must be a scalar or one whole number per station "
+            f"({times.size}), got shape {count.shape}"
+        ) from exc
+
+
+def bottleneck_rate(te, servers=None):
+    """Bottleneck rate of a line of stations: ``rb = min_j m_j / t_{e,j}``.
+
+    Parameters
+    ----------
+    te : array_like
+        Mean process time per job at each station (time units), > 0.
+    servers : array_like of int, optional
+        Parallel identical machines per station (default 1 each).
+
+    Returns
+    -------
+    float
+        Jobs per time unit.
+
+    References
+    ----------
+    W. J. Hopp and M. L. Spearman, *Factory Physics*, 3rd ed., ch. 7
+    (Definition: bottleneck rate; Penny Fab Two).
+    """
+    times = _line_times(te)
+    machines = _station_servers(servers, times)
+    return float(np.min(machines / times))
+
+
+def _mva_steps(times, scv=None, machines=None):
     """Yield ``(n, throughput, station_cycle_times)`` for n = 1, 2, ...
 
     Exact MVA recursion when ``scv`` is None; with ``scv`` the residual-life
-    correction of :func:`mva_approx` and its Factory Physics bounds.
+    correction of :func:`mva_approx` and its Factory Physics bounds. Stations
+    with several machines use the load-dependent recursion of :func:`mva`
+    (marginal probabilities ``p_j(k | n)`` for ``k < m_j``).
     """
+    machines = np.ones(times.shape, dtype=np.int64) if machines is None else machines
+    multi = machines > 1
     queue = np.zeros_like(times)  # mean number at each station, L_j(n - 1)
-    busy = np.zeros_like(times)  # utilisation of each station, u_j(n - 1)
-    bottleneck_rate = 1.0 / times.max()
+    busy = np.zeros_like(times)  # P(all servers of j busy | n - 1)
+    # idle[j, k] = p_j(k | n - 1) for k < m_j (only multi-server stations need it).
+    width = int(machines.max())
+    idle = np.zeros((times.size, width))
+    idle[:, 0] = 1.0
+    below = np.arange(width)[None, :] < machines[:, None]
+    # (m_j - 1 - k) for k < m_j - 1: servers left idle when k jobs are present.
+    spare = np.where(below, machines[:, None] - 1 - np.arange(width)[None, :], 0)
+    spare = np.maximum(spare, 0)
+    slots = np.where(below, machines[:, None] - np.arange(width)[None, :], 0)
+    bottleneck = float(np.min(machines / times))
     raw_time = times.sum()
     n = 0
     while True:
         n += 1
         # Arrival theorem: an arriving job sees the line at population n - 1.
         station_ct = times * (1.0 + queue)
+        if multi.any():
+            wait_free = (spare * idle).sum(axis=1)
+            shared = times / machines * (1.0 + queue + wait_free)
+            station_ct = np.where(multi, shared, station_ct)
         if scv is not None:
-            # The job in process has residual life te (1 + ce2) / 2, not te.
-            station_ct = station_ct + times * busy * (scv - 1.0) / 2.0
+            # The job in process has residual life te (1 + ce2) / 2, not te; with
+            # m machines the first of m to finish, te / m on average.
+            station_ct = station_ct + times / machines * busy * (scv - 1.0) / 2.0
         total = station_ct.sum()
         throughput = n / total
         if scv is not None:
             bounded = min(
-                max(throughput, 1.0 / raw_time), min(n / raw_time, bottleneck_rate)
+                max(throughput, 1.0 / raw_time), min(n / raw_time, bottleneck)
             )
             if bounded != throughput:
                 # Keep Little's law (sum of station WIP = n) at the bounded rate.
                 station_ct = station_ct * (n / bounded) / total
                 throughput = bounded
+        if scv is None and multi.any() and throughput > bottleneck:
+            # p_j(0 | n) comes from a subtraction that loses digits for WIP in the
+            # hundreds (~1e-4 relative at w = 200 on Penny Fab Two); never let the
+            # rounding carry the line beyond its bottleneck rate.
+            station_ct = station_ct * (throughput / bottleneck)
+            throughput = bottleneck
         queue = throughput * station_ct
-        busy = throughput * times
+        if multi.any():
+            # p_j(k | n) = TH(n) te_j / k * p_j(k - 1 | n - 1) for 1 <= k < m_j.
+            k = np.arange(1, width)
+            shifted = throughput * times[:, None] / k[None, :] * idle[:, :-1]
+            shifted = np.where(below[:, 1:], shifted, 0.0)
+            # Utilisation law: sum_k min(k, m) p(k) = TH te, solved for p(0).
+            empty = (
+                machines - throughput * times - (slots[:, 1:] * shifted).sum(axis=1)
+            ) / machines
+            idle = np.concatenate([np.maximum(empty, 0.0)[:, None], shifted], axis=1)
+            all_busy = 1.0 - (idle * below).sum(axis=1)
+            busy = np.where(multi, np.clip(all_busy, 0.0, 1.0), throughput * times)
+        else:
+            busy = throughput * times
         yield n, throughput, station_ct
 
 
-def _mva_table(times, scv, w_max):
+def _mva_table(times, scv, w_max, machines=None):
     """Throughput and cycle time for n = 1..w_max, and station times at w_max."""
     throughput = np.empty(w_max)
     cycle = np.empty(w_max)
     station_ct = None
-    for n, rate, station_ct in _mva_steps(times, scv):
+    for n, rate, station_ct in _mva_steps(times, scv, machines):
         throughput[n - 1] = rate
         cycle[n - 1] = station_ct.sum()
         if n == w_max:
@@ -271,21 +349,23 @@ def _mva_table(times, scv, w_max):
     return throughput, cycle, station_ct
 
 
-def _evaluate(te, w, ce2):
+def _evaluate(te, w, ce2, machines):
     times = _line_times(te)
     scv = None if ce2 is None else _station_scv(ce2, times)
-    level = servers("w", w).astype(np.int64)
-    throughput, cycle, _ = _mva_table(times, scv, int(level.max()))
+    count = _station_servers(machines, times)
+    level = _whole("w", w).astype(np.int64)
+    throughput, cycle, _ = _mva_table(times, scv, int(level.max()), count)
     return (
         scalar_or_array(throughput[level - 1], w),
         scalar_or_array(cycle[level - 1], w),
     )
 
 
-def mva(te, w):
-    """Exact mean value analysis of a closed line of single exponential stations.
+def mva(te, w, servers=None):
+    """Exact mean value analysis of a closed line of exponential stations.
 
-    With ``L_j(0) = 0``, for ``n = 1, ..., w``:
+    Single-machine stations (the default), with ``L_j(0) = 0``, for
+    ``n = 1, ..., w``:
 
     .. math::
 
@@ -296,6 +376,26 @@ def mva(te, w):
     (arrival theorem: a job arriving at a station sees the line as it is with one
     job fewer). The cycle time is ``CT(w) = sum_j CT_j(w) = w / TH(w)``.
 
+    A station with ``m_j > 1`` identical machines serves at the load-dependent
+    rate ``min(k, m_j) / t_{e,j}`` with ``k`` jobs present. Its cycle time needs
+    the marginal probabilities ``p_j(k | n)`` of ``k`` jobs there (exact
+    load-dependent MVA, in the numerically stabler form that only keeps
+    ``k < m_j``):
+
+    .. math::
+
+        CT_j(n) = \\frac{t_{e,j}}{m_j} \\Big(1 + L_j(n-1)
+                  + \\sum_{k=0}^{m_j-2} (m_j - 1 - k) \\, p_j(k | n-1)\\Big)
+
+        p_j(k | n) = \\frac{TH(n) \\, t_{e,j}}{k} \\, p_j(k-1 | n-1),
+        \\quad 1 \\le k < m_j
+
+        p_j(0 | n) = \\frac{1}{m_j}\\Big(m_j - TH(n) \\, t_{e,j}
+                     - \\sum_{k=1}^{m_j-1} (m_j - k) \\, p_j(k | n)\\Big)
+
+    (the last line is the utilisation law ``E[min(k, m_j)] = TH t_{e,j}``).
+    With ``m_j = 1`` it is the single-machine recursion above, unchanged.
+
     Parameters
     ----------
     te : array_like
@@ -303,6 +403,9 @@ def mva(te, w):
         stations in any order (the order does not matter for MVA).
     w : int or array_like of int
         WIP level(s), whole numbers >= 1.
+    servers : array_like of int, optional
+        Parallel identical machines per station, whole numbers >= 1, scalar or
+        one per station; default 1 each.
 
     Returns
     -------
@@ -312,19 +415,23 @@ def mva(te, w):
     Raises
     ------
     ValueError
-        On bad ``te`` or ``w`` not a whole number >= 1.
+        On bad ``te``, ``servers`` or ``w`` not a whole number >= 1.
 
     References
     ----------
     M. Reiser and S. S. Lavenberg, "Mean-value analysis of closed multichain
-    queuing networks", *Journal of the ACM* 27 (1980), 313-322.
-    W. J. Hopp and M. L. Spearman, *Factory Physics*, 3rd ed., ch. 7 (the practical
-    worst case is this model for a balanced line) and ch. 10 (CONWIP lines).
+    queuing networks", *Journal of the ACM* 27 (1980), 313-322 (load-dependent
+    stations through marginal probabilities). S. C. Bruell, G. Balbo and
+    P. V. Afshari, "Mean value analysis of mixed, multiple class BCMP networks
+    with load dependent service stations", *Performance Evaluation* 4 (1984),
+    241-260 (the form kept for ``k < m_j``). W. J. Hopp and M. L. Spearman,
+    *Factory Physics*, 3rd ed., ch. 7 (the practical worst case is this model
+    for a balanced line; Penny Fab Two) and ch. 10 (CONWIP lines).
     """
-    return _evaluate(te, w, None)
+    return _evaluate(te, w, None, servers)
 
 
-def mva_approx(te, ce2, w):
+def mva_approx(te, ce2, w, servers=None):
     """Approximate mean value analysis of a closed line with general process times.
 
     As :func:`mva`, but the job in process at a station, found busy with
@@ -335,6 +442,11 @@ def mva_approx(te, ce2, w):
 
         CT_j(n) = t_{e,j} + t_{e,j} L_j(n-1)
                   + t_{e,j} \\, u_j(n-1) \\, \\frac{c_{e,j}^2 - 1}{2}
+
+    At a station of ``m_j > 1`` machines (load-dependent recursion of
+    :func:`mva`) the term is ``(t_{e,j} / m_j) P_j(\\text{all busy} | n-1)
+    (c_{e,j}^2 - 1) / 2``: a job that waits, waits for the first of ``m_j``
+    machines to free.
 
     With ``ce2 = 1`` this is :func:`mva` exactly. The residual-life term assumes
     the job arrives at a random moment of the service in progress; with very few
@@ -353,6 +465,8 @@ def mva_approx(te, ce2, w):
         SCV of process time, scalar or one per station, >= 0.
     w : int or array_like of int
         WIP level(s), whole numbers >= 1.
+    servers : array_like of int, optional
+        Parallel machines per station (default 1 each), as in :func:`mva`.
 
     Returns
     -------
@@ -362,7 +476,7 @@ def mva_approx(te, ce2, w):
     Raises
     ------
     ValueError
-        On bad ``te``, ``ce2`` or ``w``.
+        On bad ``te``, ``ce2``, ``servers`` or ``w``.
 
     References
     ----------
@@ -375,10 +489,10 @@ def mva_approx(te, ce2, w):
     """
     if ce2 is None:
         raise ValueError("ce2 must be given for mva_approx (use mva for exponential)")
-    return _evaluate(te, w, ce2)
+    return _evaluate(te, w, ce2, servers)
 
 
-def throughput_curve(te, w_max, ce2=None):
+def throughput_curve(te, w_max, ce2=None, servers=None):
     """Throughput and cycle time of a CONWIP line for every WIP level 1..w_max.
 
     Exact MVA (:func:`mva`) when ``ce2`` is None, else :func:`mva_approx`.
@@ -391,6 +505,8 @@ def throughput_curve(te, w_max, ce2=None):
         Largest WIP level, whole number >= 1.
     ce2 : float or array_like, optional
         SCV of process time per station; None for exponential stations.
+    servers : array_like of int, optional
+        Parallel machines per station (default 1 each), as in :func:`mva`.
 
     Returns
     -------
@@ -410,10 +526,11 @@ def throughput_curve(te, w_max, ce2=None):
     """
     times = _line_times(te)
     scv = None if ce2 is None else _station_scv(ce2, times)
-    top = servers("w_max", w_max)
+    top = _whole("w_max", w_max)
     if top.ndim != 0:
         raise ValueError(f"w_max must be a single whole number, got {w_max!r}")
-    throughput, cycle, _ = _mva_table(times, scv, int(top))
+    count = _station_servers(servers, times)
+    throughput, cycle, _ = _mva_table(times, scv, int(top), count)
     return pd.DataFrame(
         {
             "w": np.arange(1, int(top) + 1),
@@ -423,12 +540,12 @@ def throughput_curve(te, w_max, ce2=None):
     )
 
 
-def min_wip(te, target_throughput, ce2=None, max_wip=100_000):
+def min_wip(te, target_throughput, ce2=None, max_wip=100_000, servers=None):
     """Smallest WIP level whose throughput reaches a target.
 
     ``min {w integer >= 1 : TH(w) >= target}``, with ``TH`` from exact MVA
     (:func:`mva`) or, when ``ce2`` is given, :func:`mva_approx`. The throughput
-    tends to the bottleneck rate ``rb = 1 / max(te)`` as ``w`` grows, so any
+    tends to the bottleneck rate ``rb = min(m / te)`` as ``w`` grows, so any
     target below ``rb`` is reached.
 
     Parameters
@@ -441,6 +558,8 @@ def min_wip(te, target_throughput, ce2=None, max_wip=100_000):
         SCV of process time per station; None for exponential stations.
     max_wip : int, default 100000
         Give up beyond this WIP level (a target extremely close to ``rb``).
+    servers : array_like of int, optional
+        Parallel machines per station (default 1 each), as in :func:`mva`.
 
     Returns
     -------
@@ -460,25 +579,26 @@ def min_wip(te, target_throughput, ce2=None, max_wip=100_000):
     times = _line_times(te)
     scv = None if ce2 is None else _station_scv(ce2, times)
     target = positive("target_throughput", target_throughput)
-    limit = int(servers("max_wip", max_wip))
-    bottleneck_rate = 1.0 / times.max()
-    too_high = target >= bottleneck_rate
+    count = _station_servers(servers, times)
+    limit = int(_whole("max_wip", max_wip))
+    rate_limit = float(np.min(count / times))
+    too_high = target >= rate_limit
     if too_high.any():
         raise ValueError(
-            "target_throughput must be below the bottleneck rate rb = 1 / max(te) = "
-            f"{bottleneck_rate:.6g}, got {float(np.max(target)):.6g}: no WIP level "
+            "target_throughput must be below the bottleneck rate rb = min(m / te) = "
+            f"{rate_limit:.6g}, got {float(np.max(target)):.6g}: no WIP level "
             "reaches it"
         )
     needed = float(target.max())
     curve = []
-    for n, rate, _ in _mva_steps(times, scv):
+    for n, rate, _ in _mva_steps(times, scv, count):
         curve.append(rate)
         if rate >= needed:
             break
         if n >= limit:
             raise ValueError(
                 f"target_throughput {needed:.6g} needs more than max_wip = {limit} "
-                f"jobs (bottleneck rate {bottleneck_rate:.6g})"
+                f"jobs (bottleneck rate {rate_limit:.6g})"
             )
     # First w with TH(w) >= target is the first w where the running maximum is.
     running_max = np.maximum.accumulate(np.array(curve))
