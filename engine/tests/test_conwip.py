@@ -279,3 +279,93 @@ def test_bounds_broadcast():
     assert throughput.shape == (2,)
     assert type(conwip.best_case(2, 0.5, 8.0)[0]) is float
     assert type(conwip.mva([1.0], 2)[0]) is float
+
+
+def buzen_load_dependent(te, machines, w_max):
+    """TH(w) = G(w - 1) / G(w) for w = 1..w_max, load-dependent convolution.
+
+    Station j with m_j machines serves at rate min(k, m_j) / te_j, so its factor
+    is f_j(k) = prod_{i<=k} te_j / min(i, m_j) and G = f_1 * f_2 * ... (Buzen's
+    convolution, J. P. Buzen, Comm. ACM 16, 1973; load-dependent form in
+    Bolch et al., *Queueing Networks and Markov Chains*, 2nd ed., sec. 8.1).
+    Independent of MVA: no arrival theorem, no marginal probabilities.
+    """
+    g = np.zeros(w_max + 1)
+    g[0] = 1.0
+    for time, count in zip(te, machines, strict=True):
+        factor = np.ones(w_max + 1)
+        for k in range(1, w_max + 1):
+            factor[k] = factor[k - 1] * time / min(k, count)
+        g = np.array(
+            [sum(factor[k] * g[n - k] for k in range(n + 1)) for n in range(w_max + 1)]
+        )
+    return g[:-1] / g[1:]
+
+
+def test_penny_fab_two_exact_mva_matches_convolution():
+    """Penny Fab Two with exponential times: load-dependent MVA equals Buzen.
+
+    Factory Physics ch. 7 gives rb = 0.4 job/h, T0 = 20 h, W0 = 8: TH(1) = 1/T0
+    (one penny never waits) and TH(w) tends to rb from below.
+    """
+    levels = np.arange(1, 13)
+    throughput, cycle = conwip.mva(PENNY_TWO_TE, levels, servers=PENNY_TWO_MACHINES)
+    expected = buzen_load_dependent(PENNY_TWO_TE, PENNY_TWO_MACHINES, 12)
+    np.testing.assert_allclose(throughput, expected, rtol=0, atol=1e-5)
+    np.testing.assert_allclose(throughput * cycle, levels)
+    assert throughput[0] == pytest.approx(1 / 20)
+    assert cycle[0] == pytest.approx(20.0)
+    assert np.all(np.diff(throughput) > 0)
+    rb = conwip.bottleneck_rate(PENNY_TWO_TE, PENNY_TWO_MACHINES)
+    assert rb == pytest.approx(0.4)
+    # Between the practical worst case and the best case (FP ch. 7: Penny Fab
+    # Two with exponential times is a "good" line above the PWC).
+    pwc, _ = conwip.practical_worst_case(levels, rb, 20.0)
+    best, _ = conwip.best_case(levels, rb, 20.0)
+    assert np.all(throughput >= pwc - 1e-12)
+    assert np.all(throughput <= best + 1e-12)
+    far, _ = conwip.mva(PENNY_TWO_TE, 400, servers=PENNY_TWO_MACHINES)
+    assert 0.39 < far <= 0.4
+
+
+def test_single_machine_servers_keep_the_single_station_recursion():
+    te = [1.0, 2.5, 0.7]
+    assert conwip.mva(te, 9, servers=[1, 1, 1]) == conwip.mva(te, 9)
+    assert conwip.mva_approx(te, 0.4, 9, servers=1) == conwip.mva_approx(te, 0.4, 9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    stations=st.lists(
+        st.tuples(st.floats(0.1, 10.0), st.integers(1, 6)), min_size=1, max_size=4
+    ),
+    w=st.integers(1, 30),
+)
+def test_load_dependent_mva_matches_convolution(stations, w):
+    te = [time for time, _ in stations]
+    machines = [count for _, count in stations]
+    throughput, _ = conwip.mva(te, np.arange(1, w + 1), servers=machines)
+    expected = buzen_load_dependent(te, machines, w)
+    np.testing.assert_allclose(throughput, expected, rtol=1e-9)
+
+
+def test_approximate_mva_with_servers_is_exact_at_ce2_one_and_faster_below():
+    exact, _ = conwip.mva(PENNY_TWO_TE, 8, servers=PENNY_TWO_MACHINES)
+    same, _ = conwip.mva_approx(PENNY_TWO_TE, 1.0, 8, servers=PENNY_TWO_MACHINES)
+    calm, _ = conwip.mva_approx(PENNY_TWO_TE, 0.25, 8, servers=PENNY_TWO_MACHINES)
+    assert same == pytest.approx(exact, rel=1e-12)
+    assert exact < calm <= 0.4
+
+
+def test_min_wip_with_servers_and_bad_servers():
+    level = conwip.min_wip(PENNY_TWO_TE, 0.3, servers=PENNY_TWO_MACHINES)
+    throughput, _ = conwip.mva(
+        PENNY_TWO_TE, [level - 1, level], servers=PENNY_TWO_MACHINES
+    )
+    assert throughput[0] < 0.3 <= throughput[1]
+    with pytest.raises(ValueError, match="servers"):
+        conwip.mva(PENNY_TWO_TE, 3, servers=[1, 2, 0, 2])
+    with pytest.raises(ValueError, match="servers"):
+        conwip.mva(PENNY_TWO_TE, 3, servers=[1, 2])
+    with pytest.raises(ValueError, match="target_throughput"):
+        conwip.min_wip(PENNY_TWO_TE, 0.4, servers=PENNY_TWO_MACHINES)
