@@ -13,13 +13,47 @@ from engine import duedate
 PHI_OF_ONE = stats.norm.cdf(1.0)  # service level whose z is exactly 1
 
 
-def test_quote_by_hand():
-    """3 jobs ahead, mu = 2 jobs/h, cd2 = 1, z = 1: n = 4, 4/2 + sqrt(4)/2 = 3 h."""
-    assert duedate.quote_lead_time(3, 2.0, 1.0, PHI_OF_ONE) == pytest.approx(3.0)
-    # cd2 = 4 doubles the safety term: 2 + 2 = 4 h.
-    assert duedate.quote_lead_time(3, 2.0, 4.0, PHI_OF_ONE) == pytest.approx(4.0)
-    # Median quote is the mean time to produce n jobs.
-    assert duedate.quote_lead_time(3, 2.0, 1.0, 0.5) == pytest.approx(2.0)
+def test_quote_is_the_erlang_quantile_for_poisson_output():
+    """Issue example (Factory Physics ch. 15 output model, Poisson case): 19
+    units ahead plus the order's one, mu = 1 unit/h, 99 %: the time to 20
+    departures is Erlang(20, 1), quantile 31.8 h; the normal quote was 30.4 h.
+    """
+    exact = stats.gamma.ppf(0.99, 20, scale=1.0)
+    assert exact == pytest.approx(31.8, abs=0.05)
+    quote = duedate.quote_lead_time(19.0, 1.0, 1.0, 0.99)
+    assert quote == pytest.approx(exact, rel=0.01)
+    normal = 20 + stats.norm.ppf(0.99) * math.sqrt(20)
+    assert normal == pytest.approx(30.4, abs=0.05)
+    assert quote > normal + 1.0
+
+
+def test_order_units_replace_the_one_job_convention():
+    """n = jobs ahead + the order's own units: 4 ahead + 3 units = Erlang(7)."""
+    quote = duedate.quote_lead_time(4.0, 2.0, 1.0, 0.9, order_units=3.0)
+    assert quote == pytest.approx(stats.gamma.ppf(0.9, 7, scale=0.5))
+    assert duedate.quote_lead_time(6.0, 2.0) == pytest.approx(
+        duedate.quote_lead_time(4.0, 2.0, order_units=3.0)
+    )
+    with pytest.raises(ValueError, match="order_units"):
+        duedate.quote_lead_time(1.0, 1.0, order_units=0.0)
+
+
+def test_quote_general_output_is_gamma_and_deterministic_without_variance():
+    """cd2 = 4: shape n / 4, scale 4 / mu; cd2 = 0: exactly n / mu."""
+    quote = duedate.quote_lead_time(3, 2.0, 4.0, 0.9)
+    assert quote == pytest.approx(stats.gamma.ppf(0.9, 1.0, scale=2.0))
+    quotes = duedate.quote_lead_time(np.array([0.0, 0.5, 2.5]), 1.0, 0.0, 0.5)
+    np.testing.assert_allclose(quotes, [1.0, 1.5, 3.5])
+    assert type(duedate.quote_lead_time(1, 1.0)) is float
+    grid = duedate.quote_lead_time(np.array([[1.0], [2.0]]), np.array([1.0, 2.0, 4.0]))
+    assert grid.shape == (2, 3)
+
+
+def test_makeup_threshold_by_hand():
+    """L = 10 h, wip = 3, mu = 1/h, cd2 = 1, 90 %: Erlang(n + 4) quantiles are
+    9.27 h for n = 2 (6 units) and 10.53 h for n = 3 (7 units), so n = 2."""
+    assert stats.gamma.ppf(0.9, 6) < 10.0 < stats.gamma.ppf(0.9, 7)
+    assert duedate.makeup_threshold(10.0, 3, 1.0, 1.0, 0.9) == 2
 
 
 def test_quote_matches_erlang_for_poisson_output_with_many_jobs():
@@ -32,14 +66,6 @@ def test_quote_matches_erlang_for_poisson_output_with_many_jobs():
     erlang = stats.gamma.ppf(service, n, scale=1 / mu)
     quote = duedate.quote_lead_time(n - 1, mu, 1.0, service)
     assert quote == pytest.approx(erlang, rel=0.005)
-
-
-def test_fractional_jobs_and_broadcast():
-    quotes = duedate.quote_lead_time(np.array([0.0, 0.5, 2.5]), 1.0, 1.0, 0.5)
-    np.testing.assert_allclose(quotes, [1.0, 1.5, 3.5])
-    assert type(duedate.quote_lead_time(1, 1.0)) is float
-    grid = duedate.quote_lead_time(np.array([[1.0], [2.0]]), np.array([1.0, 2.0, 4.0]))
-    assert grid.shape == (2, 3)
 
 
 @settings(max_examples=50, deadline=None)
@@ -110,14 +136,6 @@ def test_makeup_threshold_closed_form_matches_scan(lead_time, wip, mu, cd2, serv
     assert threshold == brute_force_threshold(lead_time, wip, mu, cd2, service)
 
 
-def test_makeup_threshold_by_hand():
-    """L = 10 h, wip = 3, mu = 1/h, cd2 = 1, z = 1: sqrt(N) <= (-1 + sqrt(41)) / 2.
-
-    That is N <= 7.298, so N = 7 jobs and n = 7 - 3 - 1 = 3.
-    """
-    assert duedate.makeup_threshold(10.0, 3, 1.0, 1.0, PHI_OF_ONE) == 3
-
-
 def test_makeup_threshold_exact_boundary():
     """Quote of n + wip with z = 0 is (n + wip + 1) / mu: L = 5, wip = 2 fits n = 2."""
     assert duedate.makeup_threshold(5.0, 2, 1.0, 1.0, 0.5) == 2
@@ -180,9 +198,3 @@ def test_capacity_signal_per_flow():
 def test_capacity_signal_bad_input(triggered, empty, kwargs, match):
     with pytest.raises(ValueError, match=match):
         duedate.capacity_signal(triggered, empty, **kwargs)
-
-
-def test_quote_uses_normal_quantile():
-    """z = Phi^-1(0.9): 1 job ahead at 1 job/h, cd2 = 1 -> 2 + z sqrt(2) h."""
-    z = stats.norm.ppf(0.9)
-    assert duedate.quote_lead_time(1, 1.0) == pytest.approx(2 + z * math.sqrt(2))

@@ -1,0 +1,291 @@
+"""One model of a CONWIP flow, used by every feature that needs a flow number.
+
+A :class:`FlowLine` is the closed serial line of a flow's stations: machines per
+station, effective process time ``te`` per equivalent WIP unit and its SCV
+``ce2``, and optionally an availability. Throughput, bottleneck rate, raw
+process time, cases, WIP cap, planned lead time (virtual queue included),
+due-date quotes, make-up threshold and hours all come from it through the
+engine's primitives, each rule in one place:
+
+- throughput at WIP ``w``: :func:`.conwip.mva_approx` (exact load-dependent MVA
+  :func:`.conwip.mva` when every ``ce2`` is 1);
+- virtual-queue wait: :func:`.leadtime.virtual_queue_time` with the loop's
+  population-dependent throughputs; planned lead time
+  :func:`.leadtime.flow_lead_time`;
+- quotes, make-up threshold and hours: :mod:`.duedate` (gamma / Erlang time
+  to produce ``n`` units);
+- equivalent WIP units: :func:`.conwip.equivalent_wip_units`.
+
+``te`` is the *effective* time as given. Odoo 18's expected work-order
+durations already contain the workcenter's time efficiency and its capacity
+(parallel units per cycle), so a caller must not divide them again; it passes
+them as they are and sets ``servers`` to the parallel machines. ``availability``
+is only for time the durations leave out (e.g. the share of clock hours the
+station works, or breakdowns): the clock time per unit is ``te / availability``.
+
+Units: hours (any time unit) and equivalent WIP units; rates per hour.
+
+References
+----------
+W. J. Hopp and M. L. Spearman, *Factory Physics*, 3rd ed., Waveland, 2008,
+ch. 7 (rb, T0, W0 and the cases), ch. 10 (CONWIP), ch. 14-15 (make-up time,
+due-date quoting). M. L. Spearman, D. L. Woodruff and W. J. Hopp, "CONWIP: a
+pull alternative to kanban", *IJPR* 28 (1990), 879-894.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import conwip, duedate, leadtime
+from ._validation import nonnegative, positive
+
+__all__ = ["FlowLine", "throughput_moments"]
+
+
+@dataclass(frozen=True)
+class FlowLine:
+    """A CONWIP flow as a closed line of stations, in loop order.
+
+    Attributes
+    ----------
+    te : numpy.ndarray
+        Effective process time one machine of each station needs per equivalent
+        WIP unit (hours), > 0. As given: not divided again by efficiency.
+    servers : numpy.ndarray of int
+        Parallel identical machines per station, >= 1 (default 1).
+    ce2 : numpy.ndarray
+        SCV of the process time per station, >= 0 (default 1: exponential).
+    availability : numpy.ndarray
+        Share of clock time each station works, in (0, 1] (default 1).
+    """
+
+    te: np.ndarray
+    servers: np.ndarray = 1
+    ce2: np.ndarray = 1.0
+    availability: np.ndarray = 1.0
+
+    def __post_init__(self):
+        times = conwip._line_times(self.te)
+        count = conwip._station_servers(self.servers, times)
+        scv = conwip._station_scv(self.ce2, times)
+        share = np.broadcast_to(
+            positive("availability", self.availability), times.shape
+        )
+        if np.any(share > 1):
+            raise ValueError(
+                f"availability must be in (0, 1], got {float(share.max())!r}"
+            )
+        for name, value in (
+            ("te", times),
+            ("servers", count),
+            ("ce2", scv),
+            ("availability", share.astype(float)),
+        ):
+            object.__setattr__(self, name, value)
+
+    @property
+    def clock_te(self):
+        """Clock hours one machine needs per unit: ``te / availability``."""
+        return self.te / self.availability
+
+    @property
+    def bottleneck_rate(self):
+        """``rb = min_j m_j / t_j`` (units per hour), Factory Physics ch. 7."""
+        return float(np.min(self.servers / self.clock_te))
+
+    @property
+    def raw_process_time(self):
+        """``T0 = sum_j t_j`` (hours): one unit alone in the line."""
+        return float(self.clock_te.sum())
+
+    @property
+    def critical_wip(self):
+        """``W0 = rb T0`` (units)."""
+        return self.bottleneck_rate * self.raw_process_time
+
+    @property
+    def departure_scv(self):
+        """SCV of the output at the cap: ``ce2`` of the slowest station.
+
+        A capped line is paced by its bottleneck, which its queue keeps busy;
+        the linking equation at ``u -> 1`` gives ``cd2 -> ce2`` there (Factory
+        Physics ch. 8). Ties take the largest ``ce2``.
+        """
+        pace = self.clock_te / self.servers
+        return float(self.ce2[pace >= pace.max() * (1 - 1e-12)].max())
+
+    def _exponential(self):
+        return bool(np.all(self.ce2 == 1.0))
+
+    def throughput(self, w):
+        """``(throughput, cycle_time)`` at integer WIP ``w`` (units/h, hours).
+
+        Exact MVA with load-dependent multi-machine stations when every
+        ``ce2`` is 1, else the general-time interpolation of
+        :func:`.conwip.mva_approx`.
+        """
+        if self._exponential():
+            return conwip.mva(self.clock_te, w, servers=self.servers)
+        return conwip.mva_approx(self.clock_te, self.ce2, w, servers=self.servers)
+
+    def curve(self, w_max):
+        """Throughput and cycle time for ``w = 1..w_max`` (DataFrame)."""
+        ce2 = None if self._exponential() else self.ce2
+        return conwip.throughput_curve(
+            self.clock_te, w_max, ce2=ce2, servers=self.servers
+        )
+
+    def best_case(self, w):
+        """Best-case ``(throughput, cycle_time)`` at WIP ``w`` (FP ch. 7)."""
+        return conwip.best_case(w, self.bottleneck_rate, self.raw_process_time)
+
+    def practical_worst_case(self, w):
+        """Practical-worst-case ``(throughput, cycle_time)`` at WIP ``w``."""
+        return conwip.practical_worst_case(
+            w, self.bottleneck_rate, self.raw_process_time
+        )
+
+    def min_cap(self, demand_rate, margin=0.95, largest_order_units=1.0):
+        """Least WIP cap whose throughput covers the demand with a margin.
+
+        ``max(min{w : TH(w) >= rate / margin}, ceil(largest order))``: the
+        line at its cap must outrun the orders (or the virtual queue never
+        empties), and an order larger than the cap would only enter alone.
+        Independent of any order or setup cost.
+
+        Raises
+        ------
+        ValueError
+            If ``demand_rate / margin`` is not below ``rb``.
+        """
+        rate = float(positive("demand_rate", demand_rate))
+        share = float(positive("margin", margin))
+        largest = float(nonnegative("largest_order_units", largest_order_units))
+        ce2 = None if self._exponential() else self.ce2
+        level = conwip.min_wip(
+            self.clock_te, rate / share, ce2=ce2, servers=self.servers
+        )
+        return int(max(level, np.ceil(largest - 1e-9), 1))
+
+    def virtual_queue_time(self, arrival_rate, cap, ca2=1.0):
+        """Mean and variance of the virtual-queue wait at cap ``cap`` (hours).
+
+        :func:`.leadtime.virtual_queue_time` with this line's ``TH(1..cap)``
+        and output SCV :attr:`departure_scv`.
+        """
+        table = self.curve(cap)["throughput"].to_numpy()
+        return leadtime.virtual_queue_time(
+            arrival_rate,
+            float(table[-1]),
+            ca2,
+            self.departure_scv,
+            below_cap=table[:-1],
+        )
+
+    def lead_time(self, arrival_rate, cap, ca2=1.0, service=0.9):
+        """Planned lead time (virtual queue + line), :class:`.leadtime.LeadTime`.
+
+        Steady state at the arrival rate: :func:`.leadtime.flow_lead_time`.
+        """
+        return leadtime.flow_lead_time(
+            arrival_rate,
+            self.clock_te,
+            self.ce2,
+            cap,
+            ca2=ca2,
+            service=service,
+            cd2=self.departure_scv,
+            servers=self.servers,
+        )
+
+    def quote(
+        self, units_ahead, order_units, cap, service=0.9, throughput=None, cd2=None
+    ):
+        """Due-date quote for an order behind ``units_ahead`` (hours).
+
+        The time to produce ``units_ahead + order_units`` units at the line's
+        throughput (gamma / Erlang, :func:`.duedate.quote_lead_time`); the
+        throughput and output SCV default to the model's at ``cap`` (pass the
+        measured ones when known).
+        """
+        rate, scv = self._pace(cap, throughput, cd2)
+        return duedate.quote_lead_time(
+            units_ahead, rate, scv, service, order_units=order_units
+        )
+
+    def makeup_threshold(self, lead_time, cap, service=0.9, throughput=None, cd2=None):
+        """Longest virtual queue (units) a quoted ``lead_time`` still covers."""
+        rate, scv = self._pace(cap, throughput, cd2)
+        return duedate.makeup_threshold(lead_time, cap, rate, scv, service)
+
+    def makeup_hours(self, queue_units, threshold, cap, throughput=None):
+        """Make-up hours that bring the queue back to its threshold."""
+        rate, _ = self._pace(cap, throughput, None)
+        return duedate.makeup_hours(queue_units, threshold, rate)
+
+    def _pace(self, cap, throughput, cd2):
+        if throughput is None:
+            throughput = float(self.throughput(int(cap))[0])
+        return throughput, self.departure_scv if cd2 is None else cd2
+
+    @staticmethod
+    def equivalent_units(work_hours, standard_work_hours):
+        """Equivalent WIP units of orders: :func:`.conwip.equivalent_wip_units`."""
+        return conwip.equivalent_wip_units(work_hours, standard_work_hours)
+
+
+def throughput_moments(units_by_day, hours_by_day):
+    """Throughput and output SCV of a flow from its daily completions.
+
+    Brownian output model: a day with ``h_d`` working hours yields a mean
+    ``mu h_d`` and a variance ``c_d^2 mu h_d`` of units. Moment estimators over
+    the ``D`` days of the window:
+
+    .. math::
+
+        \\mu = \\frac{\\sum_d U_d}{\\sum_d h_d}, \\qquad
+        c_d^2 = \\frac{\\sum_d (U_d - \\mu h_d)^2 / (D - 1)}{\\sum_d U_d / D}
+
+    with ``c_d^2 = 1`` (Poisson output) when ``D < 2``.
+
+    Parameters
+    ----------
+    units_by_day : array_like
+        Equivalent units completed per day (days with working time or output),
+        >= 0.
+    hours_by_day : array_like
+        Working hours of the same days, >= 0, same shape.
+
+    Returns
+    -------
+    throughput, cd2 : float
+        Units per working hour and the SCV of the output (0 and 1 when nothing
+        was completed or no hour worked).
+
+    Raises
+    ------
+    ValueError
+        On NaN, negative values or mismatched shapes.
+
+    References
+    ----------
+    W. J. Hopp and M. L. Spearman, *Factory Physics*, 3rd ed., ch. 15 (output of
+    a CONWIP line as Brownian motion; estimating its drift and variance).
+    """
+    units = np.atleast_1d(nonnegative("units_by_day", units_by_day))
+    hours = np.atleast_1d(nonnegative("hours_by_day", hours_by_day))
+    if units.shape != hours.shape or units.ndim != 1:
+        raise ValueError(
+            "units_by_day and hours_by_day must be one-dimensional and of the same "
+            f"length, got shapes {units.shape} and {hours.shape}"
+        )
+    total_units, total_hours = float(units.sum()), float(hours.sum())
+    if total_units <= 0 or total_hours <= 0:
+        return 0.0, 1.0
+    rate = total_units / total_hours
+    days = units.size
+    if days < 2:
+        return rate, 1.0
+    spread = float(((units - rate * hours) ** 2).sum() / (days - 1))
+    return rate, spread / (total_units / days)
