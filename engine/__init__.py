@@ -9,6 +9,7 @@ Modules, one concept each:
 
 - :mod:`.queueing`   G/G/m queue time, linking equation, serial-line flow
 - :mod:`.conwip`     best / worst / practical-worst cases, mean value analysis
+- :mod:`.flowline`   one model of a CONWIP flow (throughput, cap, lead time, quotes)
 - :mod:`.leadtime`   load-based planned lead times (virtual queue included)
 - :mod:`.inventory`  base stock, (Q, r) fill rate, safety stock, frontier
 - :mod:`.lotsizing`  capacitated multi-product lot sizes
@@ -26,6 +27,7 @@ from . import (
     benchmark,
     conwip,
     duedate,
+    flowline,
     heijunka,
     inventory,
     leadtime,

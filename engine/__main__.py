@@ -45,10 +45,13 @@ WORKCENTER_COLUMNS = {
 }
 FLOW_COLUMNS = {
     "stations": "stations",
+    "loop_type": "loop",
     "target_throughput": "rate (lots/h)",
     "bottleneck_rate": "rb (lots/h)",
     "raw_process_time": "T0 (h)",
     "critical_wip": "W0 (lots)",
+    "min_cap_units": "min cap (lots)",
+    "finished_stock_units": "stock (lots)",
     "wip_cap": "WIP cap (lots)",
     "throughput_at_cap": "TH at cap (lots/h)",
     "cycle_time_at_cap": "CT at cap (h)",

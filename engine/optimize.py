@@ -15,9 +15,9 @@ and the benchmark times. The steps follow Hopp and Spearman's hierarchy
    :func:`engine.leadtime.route_lead_time`);
 4. **reorder points** -- lead-time demand and (Q, r) reorder points for a fill
    rate target (:mod:`engine.inventory`);
-5. **CONWIP caps** -- the smallest WIP cap per flow that reaches the flow's
-   throughput (approximate mean value analysis as :func:`engine.conwip.min_wip`,
-   extended to stations with several machines).
+5. **CONWIP caps** -- per flow, the loop type and the least WIP cap whose
+   throughput in the flow model (:class:`engine.flowline.FlowLine`) covers the
+   flow's rate (:func:`_conwip_caps`).
 
 Item-level problems (no routing, no demand, no holding cost, an operation with
 no capacity, infeasible lot size, a route through an overloaded workcenter)
@@ -40,6 +40,7 @@ import pandas as pd
 from . import (
     assignment,
     duedate,
+    flowline,
     inventory,
     leadtime,
     lotsizing,
@@ -132,14 +133,19 @@ class PlantResult:
         One row per usable routing row: ``sku``, ``operation``,
         ``workcenter``, ``share`` (of the operation's demand made there).
     flows : pandas.DataFrame
-        Indexed by ``flow``: ``stations``, ``target_throughput`` and
-        ``bottleneck_rate`` (lots/hour), ``raw_process_time`` (hours),
-        ``critical_wip`` (lots), ``wip_cap`` (lots of the flow's average
-        routing), ``throughput_at_cap`` (lots/hour), ``cycle_time_at_cap``
-        (hours), ``status`` ('ok', 'tight', 'overloaded', 'no_load').
+        Indexed by ``flow``: ``stations``, ``loop_type`` ('bottleneck' or
+        'non_bottleneck'), ``target_throughput`` and ``bottleneck_rate``
+        (lots/hour), ``raw_process_time`` (hours), ``critical_wip`` (lots),
+        ``largest_order_units`` (the largest lot in equivalent units),
+        ``min_cap_units`` (least WIP covering the rate), ``finished_stock_units``
+        (expected finished stock, equivalent units), ``wip_cap`` (equivalent
+        units: lots of the flow's average routing; plus the finished stock for
+        a non-bottleneck loop), ``throughput_at_cap`` (lots/hour) and
+        ``cycle_time_at_cap`` (hours) at ``min_cap_units``, ``status`` ('ok',
+        'tight', 'overloaded', 'no_load'). See :func:`_conwip_caps`.
     curves : pandas.DataFrame
         Throughput and cycle time against WIP per flow: ``flow``, ``w``,
-        ``throughput``, ``cycle_time`` (approximate MVA).
+        ``throughput``, ``cycle_time`` (the flow model).
     stations : pandas.DataFrame
         The closed-line model of each flow, in loop order: ``flow``,
         ``workcenter``, ``te`` (clock hours one machine needs per lot of the
@@ -566,89 +572,75 @@ def _item_flows(model, flows):
     return flow.where(flow.notna(), None)
 
 
-def _closed_line(te, machines, ce2, target=np.inf, w_max=None, limit=100_000):
-    """Approximate MVA of a closed line whose stations may have several machines.
-
-    Seidmann's decomposition: a station of ``m`` machines, each taking ``te``
-    per job, acts like one machine taking ``te / m`` (where jobs queue) plus a
-    pure delay of ``te (m - 1) / m`` (no queue). The single-machine parts follow
-    :func:`engine.conwip.mva_approx` (arrival theorem, residual-life correction
-    ``(ce2 - 1) / 2``, throughput kept within the best / worst case bounds); the
-    delays add to every cycle. With single machines this is exactly
-    :func:`engine.conwip.mva_approx`; at low WIP it is the correction that
-    matters, since one lot at a three-machine station still takes ``te``.
-
-    Runs ``w = 1, 2, ...`` until the throughput reaches ``target`` (or up to
-    ``w_max`` when given).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``w``, ``throughput`` (lots/hour), ``cycle_time`` (hours).
-
-    Raises
-    ------
-    ValueError
-        If the target needs more than ``limit`` lots.
-
-    References
-    ----------
-    Seidmann, A., Schweitzer, P. J. and Shalev-Oren, S. (1987). Computerized
-    closed queueing network models of flexible manufacturing systems. *Large
-    Scale Systems* 12, 91-107. Hopp and Spearman, *Factory Physics*, ch. 7 and
-    10 (bounds, CONWIP).
-    """
-    fast = te / machines
-    delay = float((te - fast).sum())
-    raw, rate_bound = float(te.sum()), 1.0 / float(fast.max())
-    queue = np.zeros_like(fast)
-    busy = np.zeros_like(fast)
-    rows = []
-    n = 0
-    while (w_max is None and (not rows or rows[-1][1] < target)) or (
-        w_max is not None and n < w_max
-    ):
-        n += 1
-        if n > limit:
-            raise ValueError(f"no WIP level up to {limit} reaches {target:.6g}")
-        station = fast * (1.0 + queue) + fast * busy * (ce2 - 1.0) / 2.0
-        throughput = n / (station.sum() + delay)
-        bounded = min(max(throughput, 1.0 / raw), n / raw, rate_bound)
-        if bounded != throughput:
-            # Keep Little's law, n = TH * (station times + delay), at the bound.
-            station = station * (n / bounded - delay) / station.sum()
-            throughput = bounded
-        queue, busy = throughput * station, throughput * fast
-        rows.append((n, throughput, n / throughput))
-    return pd.DataFrame(rows, columns=["w", "throughput", "cycle_time"])
-
-
-def _conwip_caps(model, item_flow, flows, cap_utilization, max_wip_points=60):
-    """WIP cap per flow: smallest cap whose MVA throughput covers the flow's rate.
-
-    The line at its cap must run faster than orders arrive, or the virtual
-    queue in front of it never empties: the cap is the smallest ``w`` with
-    ``TH(w) >= rate / cap_utilization`` (the virtual queue, seen as one server
-    of rate ``TH(w)``, is then at most ``cap_utilization`` busy). When that
-    exceeds the bottleneck rate ``rb`` the target becomes ``(rate + rb) / 2``
-    and the flow's status is 'tight' (make-up time will be needed often).
-
-    The flow is modelled as a closed line of its workcenters in loop order,
-    evaluated by :func:`_closed_line`. One machine of station ``j`` needs
-    ``te_j = m_j (L_fj / N_f) * period_hours / (capacity_j - load of other
-    flows at j)`` clock hours per lot of the flow (``L_fj`` its hours at ``j``
-    per period, ``N_f`` its lots per period: a lot of its average routing). The
-    cap is counted in such lots (equivalent WIP units). Factory Physics'
-    ``rb = min m_j / te_j``, ``T0 = sum te_j`` and ``W0 = rb T0``.
-    """
+def _flow_membership(model, flows, codes):
+    """Loop order of each flow's workcenters and a flow x workcenter mask."""
     order = flows.assign(_row=np.arange(len(flows)))
     if "position" in flows.columns:
         order = order.sort_values(["flow", "position", "_row"], kind="stable")
-    names, codes = model["names"], pd.Index(pd.unique(order["flow"].astype(str)))
+    names = model["names"]
+    flow_code = codes.get_indexer(order["flow"].astype(str))
+    center = names.get_indexer(order["workcenter"].astype(str))
+    known = (flow_code >= 0) & (center >= 0)
+    member = np.zeros((len(codes), len(names)), dtype=bool)
+    member[flow_code[known], center[known]] = True
+    return order, member
+
+
+def _loop_types(member, utilization, threshold):
+    """'bottleneck' for a flow holding the plant's most utilised workcenter or
+    one at or above ``threshold``, else 'non_bottleneck'."""
+    busy = np.nan_to_num(np.asarray(utilization, dtype=float), nan=0.0)
+    top = busy.max() if busy.size else 0.0
+    hot = (busy >= top - 1e-9) | (busy >= threshold)
+    return np.where((member & hot[None, :]).any(axis=1), "bottleneck", "non_bottleneck")
+
+
+def _conwip_caps(
+    model,
+    item_flow,
+    flows,
+    cap_utilization,
+    stock_units,
+    utilization,
+    bottleneck_utilization,
+    max_wip_points=60,
+):
+    """WIP cap and loop type per flow, from the flow model (:mod:`.flowline`).
+
+    Each flow is a :class:`engine.flowline.FlowLine` of its loaded workcenters
+    in loop order. One machine of station ``j`` needs ``te_j = m_j (L_fj / N_f)
+    * period_hours / (capacity_j - load of other flows at j)`` clock hours per
+    equivalent unit, a lot of the flow's average routing (``L_fj`` its hours at
+    ``j`` per period, ``N_f`` its lots per period). Factory Physics'
+    ``rb = min m_j / te_j``, ``T0 = sum te_j``, ``W0 = rb T0``.
+
+    Cap rule (independent of order and setup costs):
+
+    - ``min_cap_units``: the least WIP whose flow-model throughput reaches
+      ``rate / cap_utilization`` (the virtual queue then is at most
+      ``cap_utilization`` busy), and never below the largest single lot of the
+      flow in equivalent units (else that lot could only enter alone). When
+      ``rate / cap_utilization >= rb`` the target becomes ``(rate + rb) / 2``
+      and the status 'tight' (make-up time will be needed often);
+    - ``loop_type``: 'bottleneck' when the flow holds the plant's most utilised
+      workcenter or one at or above ``bottleneck_utilization`` (its cap paces
+      the plant, releases count WIP only), else 'non_bottleneck';
+    - ``wip_cap``: ``min_cap_units`` for a bottleneck loop; a non-bottleneck
+      loop's release rule counts WIP plus finished stock, so its cap adds
+      ``finished_stock_units``, the expected on-hand stock of its items in
+      equivalent units (rounded up).
+
+    ``throughput_at_cap`` and ``cycle_time_at_cap`` are the line's at
+    ``min_cap_units`` (the WIP it holds when the queue is not empty).
+    """
+    names = model["names"]
+    codes = pd.Index(pd.unique(flows["flow"].astype(str)))
+    order, member = _flow_membership(model, flows, codes)
     rows, center, load, _ = model["row_load"]
     item_code = codes.get_indexer(item_flow.astype(str).to_numpy())
     item_code[item_flow.isna().to_numpy()] = -1
-    flow_code = item_code[model["row_item"][rows]]
+    row_item = model["row_item"][rows]
+    flow_code = item_code[row_item]
     inside = flow_code >= 0
     n_centers = len(names)
     shape = (len(codes), n_centers)
@@ -664,6 +656,27 @@ def _conwip_caps(model, item_flow, flows, cap_utilization, max_wip_points=60):
     lots_f = np.bincount(
         item_code[counted], weights=item_lots[counted], minlength=shape[0]
     )
+    # Equivalent units of one lot of each item: its hours at its flow's
+    # workcenters over the hours of the flow's average lot.
+    on_loop = inside.copy()
+    on_loop[inside] = member[flow_code[inside], center[inside]]
+    item_hours = np.bincount(
+        row_item[on_loop], weights=load[on_loop], minlength=len(item_code)
+    )
+    flow_hours = (load_fc * member).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        standard = flow_hours / lots_f
+        lot_units = item_hours / item_lots / standard[item_code]
+    lot_units = np.where(counted & np.isfinite(lot_units), lot_units, 0.0)
+    largest = np.zeros(shape[0])
+    np.maximum.at(largest, item_code[counted], lot_units[counted])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stock = np.asarray(stock_units, dtype=float) * lot_units / model["lot_size"]
+    stock = np.where(counted & np.isfinite(stock), stock, 0.0)
+    finished = np.bincount(
+        item_code[counted], weights=stock[counted], minlength=shape[0]
+    )
+    loop_type = _loop_types(member, utilization, bottleneck_utilization)
     total = load_fc.sum(axis=0)
     hours = model["period_hours"]
     records, curves, stations = [], [], []
@@ -672,7 +685,12 @@ def _conwip_caps(model, item_flow, flows, cap_utilization, max_wip_points=60):
         members = names.get_indexer(listed.astype(str))
         members = pd.unique(members[members >= 0])
         members = members[load_fc[f, members] > 0]
-        record = {"flow": flow, "stations": int(members.size), "status": "ok"}
+        record = {
+            "flow": flow,
+            "stations": int(members.size),
+            "loop_type": loop_type[f],
+            "status": "ok",
+        }
         if members.size == 0 or lots_f[f] <= 0:
             records.append({**record, "status": "no_load"})
             continue
@@ -685,27 +703,31 @@ def _conwip_caps(model, item_flow, flows, cap_utilization, max_wip_points=60):
             continue
         machines = model["servers"][members]
         te = machines * load_fc[f, members] / lots_f[f] * hours / available
-        ce2 = model["lot_scv"][members]
-        rb, t0 = float(np.min(machines / te)), float(te.sum())
+        line = flowline.FlowLine(te, machines, model["lot_scv"][members])
+        rb, t0 = line.bottleneck_rate, line.raw_process_time
         record.update(
             target_throughput=target,
             bottleneck_rate=rb,
             raw_process_time=t0,
-            critical_wip=rb * t0,
+            critical_wip=line.critical_wip,
+            largest_order_units=largest[f],
+            finished_stock_units=finished[f],
         )
         if target >= rb:
             records.append({**record, "status": "overloaded"})
             continue
-        wanted = target / cap_utilization
-        if wanted >= rb:
-            wanted = 0.5 * (target + rb)
+        margin = cap_utilization
+        if target / cap_utilization >= rb:
+            margin = target / (0.5 * (target + rb))
             record["status"] = "tight"
-        curve = _closed_line(te, machines, ce2, wanted)
-        cap = int(np.argmax(curve["throughput"].to_numpy() >= wanted)) + 1
+        min_cap = line.min_cap(target, margin, largest[f])
+        extra = np.ceil(finished[f] - 1e-9) if loop_type[f] == "non_bottleneck" else 0
+        throughput, cycle = line.throughput(min_cap)
         record.update(
-            wip_cap=cap,
-            throughput_at_cap=float(curve["throughput"].iloc[cap - 1]),
-            cycle_time_at_cap=float(curve["cycle_time"].iloc[cap - 1]),
+            min_cap_units=min_cap,
+            wip_cap=int(min_cap + extra),
+            throughput_at_cap=float(throughput),
+            cycle_time_at_cap=float(cycle),
         )
         records.append(record)
         stations.append(
@@ -713,24 +735,26 @@ def _conwip_caps(model, item_flow, flows, cap_utilization, max_wip_points=60):
                 {
                     "flow": flow,
                     "workcenter": names[members],
-                    "te": te,
-                    "servers": machines,
-                    "ce2": ce2,
+                    "te": line.clock_te,
+                    "servers": line.servers,
+                    "ce2": line.ce2,
                 }
             )
         )
-        w_max = int(max(2 * cap, np.ceil(3 * rb * t0), 4))
-        if w_max > len(curve):
-            curve = _closed_line(te, machines, ce2, np.inf, w_max)
+        w_max = int(max(2 * min_cap, np.ceil(3 * rb * t0), 4))
         step = max(1, w_max // max_wip_points)
-        curves.append(curve.iloc[:w_max:step].assign(flow=flow))
+        curves.append(line.curve(w_max).iloc[::step].assign(flow=flow))
     columns = [
         "flow",
         "stations",
+        "loop_type",
         "target_throughput",
         "bottleneck_rate",
         "raw_process_time",
         "critical_wip",
+        "largest_order_units",
+        "min_cap_units",
+        "finished_stock_units",
         "wip_cap",
         "throughput_at_cap",
         "cycle_time_at_cap",
@@ -738,6 +762,7 @@ def _conwip_caps(model, item_flow, flows, cap_utilization, max_wip_points=60):
     ]
     table = pd.DataFrame(records).reindex(columns=columns).set_index("flow")
     table["wip_cap"] = table["wip_cap"].astype("Int64")
+    table["min_cap_units"] = table["min_cap_units"].astype("Int64")
     curve_columns = ["flow", "w", "throughput", "cycle_time"]
     curve_frame = (
         pd.concat(curves, ignore_index=True)[curve_columns]
@@ -764,6 +789,7 @@ def optimize_plant(
     min_lot=1.0,
     max_lot=None,
     cap_utilization=0.95,
+    bottleneck_utilization=0.85,
 ):
     """Optimise lot sizes, lead times, reorder points and WIP caps of a plant.
 
@@ -791,6 +817,9 @@ def optimize_plant(
     cap_utilization : float, default 0.95
         Planned utilisation of each flow's virtual queue: the CONWIP line at
         its cap must reach the flow's rate divided by this.
+    bottleneck_utilization : float, default 0.85
+        A flow holding a workcenter this utilised (or the plant's most
+        utilised one) is a bottleneck loop (see :func:`_conwip_caps`).
 
     Returns
     -------
@@ -813,6 +842,7 @@ def optimize_plant(
     max_u = float(utilization("max_utilization", max_utilization))
     probability("lead_time_service", lead_time_service)
     probability("cap_utilization", cap_utilization)
+    probability("bottleneck_utilization", bottleneck_utilization)
     if service_mode not in ("item", "aggregate"):
         raise ValueError(
             f"service_mode must be 'item' or 'aggregate', got {service_mode!r}"
@@ -832,7 +862,13 @@ def optimize_plant(
     with _timed(timings, "conwip"):
         item_flow = _item_flows(model, plant.flows)
         flows, curves, stations = _conwip_caps(
-            model, item_flow, plant.flows, cap_utilization
+            model,
+            item_flow,
+            plant.flows,
+            cap_utilization,
+            stock["expected_inventory"],
+            centers["utilization"].to_numpy(),
+            bottleneck_utilization,
         )
     with _timed(timings, "report"):
         items = _item_table(model, lead, stock, item_flow)
@@ -981,7 +1017,8 @@ def simulate_flows(
         line = result.stations[result.stations["flow"] == flow]
         te = line["te"].to_numpy(dtype=float)
         machines = line["servers"].to_numpy(dtype=float)
-        rate, cap = float(row["target_throughput"]), int(row["wip_cap"])
+        # The simulated line has no finished stock: it holds min_cap_units.
+        rate, cap = float(row["target_throughput"]), int(row["min_cap_units"])
         centers = result.workcenters.loc[line["workcenter"]]
         planned = float(centers["lead_time"].sum())
         spread = float(np.sqrt((centers["lead_time_std"] ** 2).sum()))

@@ -1,0 +1,69 @@
+"""Tests of engine.flowline: the one model of a CONWIP flow."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from engine import conwip, flowline
+
+# Penny Fab Two (Hopp & Spearman, Factory Physics, ch. 7): 1, 2, 6, 2 machines,
+# 2, 5, 10, 3 h per job; rb = 0.4 job/h, T0 = 20 h, W0 = 8.
+PENNY_TWO = flowline.FlowLine([2.0, 5.0, 10.0, 3.0], [1, 2, 6, 2])
+
+
+def test_penny_fab_two_parameters_from_the_line():
+    assert PENNY_TWO.bottleneck_rate == pytest.approx(0.4)
+    assert PENNY_TWO.raw_process_time == 20.0
+    assert PENNY_TWO.critical_wip == pytest.approx(8.0)
+    throughput, cycle = PENNY_TWO.throughput(1)
+    assert (throughput, cycle) == (pytest.approx(1 / 20), pytest.approx(20.0))
+    exact, _ = conwip.mva(PENNY_TWO.te, 8, servers=PENNY_TWO.servers)
+    assert PENNY_TWO.throughput(8)[0] == exact
+
+
+def test_availability_stretches_time_and_te_is_not_divided_otherwise():
+    """te is the effective time as given; only availability turns it into
+    clock time (te / A)."""
+    line = flowline.FlowLine([2.0, 4.0], 1, 1.0, availability=[1.0, 0.5])
+    np.testing.assert_allclose(line.clock_te, [2.0, 8.0])
+    assert line.bottleneck_rate == pytest.approx(1 / 8)
+    with pytest.raises(ValueError, match="availability"):
+        flowline.FlowLine([2.0], availability=1.5)
+
+
+def test_min_cap_reaches_the_rate_and_holds_the_largest_order():
+    cap = PENNY_TWO.min_cap(0.3, margin=0.95)
+    assert PENNY_TWO.throughput(cap)[0] >= 0.3 / 0.95
+    assert PENNY_TWO.throughput(cap - 1)[0] < 0.3 / 0.95
+    assert PENNY_TWO.min_cap(0.3, 0.95, largest_order_units=cap + 2.5) == cap + 3
+    with pytest.raises(ValueError, match="target_throughput"):
+        PENNY_TWO.min_cap(0.39, margin=0.95)
+
+
+def test_quote_is_erlang_at_the_cap_throughput_for_exponential_lines():
+    throughput, _ = PENNY_TWO.throughput(10)
+    quote = PENNY_TWO.quote(15.0, 5.0, cap=10, service=0.99)
+    assert quote == pytest.approx(stats.gamma.ppf(0.99, 20, scale=1 / throughput))
+    measured = PENNY_TWO.quote(15.0, 5.0, cap=10, service=0.99, throughput=0.2)
+    assert measured == pytest.approx(stats.gamma.ppf(0.99, 20, scale=5.0))
+
+
+def test_virtual_queue_of_one_exponential_station_at_cap_one_is_mm1():
+    """Kleinrock vol. 1 sec. 3.2: M/M/1 wait in queue rho / (mu - lambda)."""
+    line = flowline.FlowLine([2.0])
+    mean, variance = line.virtual_queue_time(0.4, 1)
+    rho, mu = 0.8, 0.5
+    assert mean == pytest.approx(rho / (mu - 0.4))
+    assert variance == pytest.approx((2 - rho) * rho / (mu - 0.4) ** 2)
+
+
+def test_throughput_moments_by_hand():
+    """3 days of 8 h with 10, 6, 8 units: mu = 24 / 24 = 1 unit/h, residuals
+    2, -2, 0: variance 8 / 2 = 4 over the daily mean 8, cd2 = 0.5."""
+    rate, cd2 = flowline.throughput_moments([10.0, 6.0, 8.0], [8.0, 8.0, 8.0])
+    assert rate == pytest.approx(1.0)
+    assert cd2 == pytest.approx(0.5)
+    assert flowline.throughput_moments([5.0], [8.0]) == (pytest.approx(5 / 8), 1.0)
+    assert flowline.throughput_moments([0.0, 0.0], [8.0, 8.0]) == (0.0, 1.0)
+    with pytest.raises(ValueError, match="same"):
+        flowline.throughput_moments([1.0, 2.0], [8.0])
