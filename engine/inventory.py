@@ -28,7 +28,8 @@ return a Python float when every input is a scalar.
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr, ndtri
+from scipy import stats
+from scipy.special import betainc, gammainc, ndtr, ndtri
 
 from ._validation import (
     finite,
@@ -110,16 +111,215 @@ def _fill_and_shortfall(q, r, mean, std):
     return fill.reshape(shape), shortfall.reshape(shape)
 
 
-def _validate_policy(q, r, mean, std):
-    return (
-        positive("q", q),
-        finite("r", r),
-        finite("mean_lt_demand", mean),
-        nonnegative("std_lt_demand", std),
+DISTRIBUTIONS = ("normal", "poisson", "negbin")
+_NORMAL, _POISSON, _NEGBIN = range(3)
+# A Poisson standard deviation may differ from sqrt(mean) by this share.
+_POISSON_STD_TOLERANCE = 1e-6
+
+
+def _model_codes(distribution, shape):
+    """Per-item code (0 normal, 1 poisson, 2 negbin) broadcast to ``shape``."""
+    names = np.asarray(distribution, dtype=object)
+    codes = np.full(names.shape, -1, dtype=np.int8)
+    for code, name in enumerate(DISTRIBUTIONS):
+        codes[names == name] = code
+    if (codes < 0).any():
+        bad = sorted({str(v) for v in np.atleast_1d(names[codes < 0])})[:3]
+        raise ValueError(f"distribution must be one of {DISTRIBUTIONS}, got {bad}")
+    return np.broadcast_to(codes, shape)
+
+
+def _whole(name, array, mask):
+    bad = mask & (array != np.round(array))
+    if bad.any():
+        raise ValueError(
+            f"{name} must be a whole number of units for a discrete distribution, "
+            f"got {array[bad][:3].tolist()}"
+        )
+
+
+def _prepare_policy(q, r, mean, std, distribution, require_r=True):
+    """Validated, broadcast, flattened inputs plus per-item model codes.
+
+    Discrete rows need whole ``q`` and ``r`` and ``mean >= 0``; ``"poisson"``
+    rows take ``std`` as ``sqrt(mean)`` (a given one must agree), ``"negbin"``
+    rows need ``std^2 > mean > 0``.
+    """
+    q_ = positive("q", q)
+    r_ = finite("r", r) if require_r else np.zeros(())
+    mean_ = finite("mean_lt_demand", mean)
+    given_std = std is not None
+    std_ = nonnegative("std_lt_demand", std) if given_std else np.full((), np.nan)
+    shape = np.broadcast_shapes(
+        q_.shape, r_.shape, mean_.shape, std_.shape, np.shape(distribution)
     )
+    q_, r_, mean_, std_ = (
+        np.broadcast_to(a, shape).astype(float).ravel() for a in (q_, r_, mean_, std_)
+    )
+    codes = _model_codes(distribution, shape).ravel()
+    discrete = codes != _NORMAL
+    if not given_std and not discrete.all():
+        raise ValueError("std_lt_demand is required for the normal distribution")
+    _whole("q", q_, discrete)
+    if require_r:
+        _whole("r", r_, discrete)
+    negative = discrete & (mean_ < 0)
+    if negative.any():
+        raise ValueError(
+            f"mean_lt_demand must be >= 0 for a discrete distribution, got "
+            f"{mean_[negative][:3].tolist()}"
+        )
+    poisson = codes == _POISSON
+    root = np.sqrt(np.where(poisson, mean_, 0.0))
+    if given_std:
+        off = poisson & (
+            np.abs(std_ - root) > _POISSON_STD_TOLERANCE * np.maximum(root, 1.0)
+        )
+        if off.any():
+            raise ValueError(
+                "std_lt_demand must equal sqrt(mean_lt_demand) for Poisson demand "
+                f"(or be None), got {std_[off][:3].tolist()} for means "
+                f"{mean_[off][:3].tolist()}"
+            )
+    std_ = np.where(poisson, root, std_)
+    negbin = codes == _NEGBIN
+    flat = negbin & ~(std_**2 > mean_ * (1.0 + 1e-12))
+    if flat.any() or (negbin & (mean_ <= 0)).any():
+        bad = flat | (negbin & (mean_ <= 0))
+        raise ValueError(
+            "std_lt_demand^2 must exceed mean_lt_demand > 0 for negative binomial "
+            f"demand (over-dispersion), got std {std_[bad][:3].tolist()} for means "
+            f"{mean_[bad][:3].tolist()}"
+        )
+    return shape, q_, r_, mean_, std_, codes
 
 
-def base_stock(mean_lt_demand, std_lt_demand, service):
+class _Discrete:
+    """Poisson or negative binomial lead-time demand of several items at once.
+
+    The loss functions come from tails of the size-biased laws: for Poisson
+    ``k p(k) = theta p(k - 1)``, for the negative binomial of size ``n`` and
+    success probability ``p`` (``theta = n (1 - p) / p``, variance ``theta /
+    p``) ``k p_n(k) = theta p_{n+1}(k - 1)`` and ``k (k - 1) p_n(k) = n (n + 1)
+    ((1 - p) / p)^2 p_{n+2}(k - 2)``. With ``T_j(x) = P(X_j > x)`` (``X_0 =
+    X``, ``X_j`` the law shifted ``j`` times):
+
+    - ``B(x) = E[(X - x)+] = theta T_1(x - 1) - x T_0(x)``;
+    - ``beta(x) = E[(X - x)(X - x - 1); X > x] / 2 = (m_2 T_2(x - 2) - 2 x
+      theta T_1(x - 1) + x (x + 1) T_0(x)) / 2`` with ``m_2 = E[X (X - 1)]``,
+
+    so that ``beta(x - 1) - beta(x) = B(x)`` and ``B(x - 1) - B(x) = 1 - G(x - 1)``.
+    """
+
+    def __init__(self, mean, std, negbin):
+        self.mean, self.negbin = mean, negbin
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = np.where(negbin, mean / np.where(negbin, std**2, 1.0), 1.0)
+            self.prob = p
+            self.size = np.where(negbin, mean * p / (1.0 - p), 1.0)
+        n = self.size
+        factorial_moment = np.where(
+            negbin, n * (n + 1.0) * ((1.0 - p) / p) ** 2, mean**2
+        )
+        self.factorial_moment = np.where(negbin, factorial_moment, mean**2)
+
+    def tail(self, x, shift):
+        """``T_shift(x) = P(X_shift > x)`` for whole ``x`` (1 when ``x < 0``)."""
+        k = np.maximum(x, 0.0) + 1.0
+        with np.errstate(invalid="ignore"):
+            poisson = gammainc(k, self.mean)
+            negbin = betainc(
+                k,
+                np.where(self.negbin, self.size + shift, 1.0),
+                np.where(self.negbin, 1.0 - self.prob, 0.5),
+            )
+        return np.where(x < 0, 1.0, np.where(self.negbin, negbin, poisson))
+
+    def cdf(self, x):
+        return 1.0 - self.tail(x, 0)
+
+    def loss1(self, x):
+        return np.maximum(self.mean * self.tail(x - 1, 1) - x * self.tail(x, 0), 0.0)
+
+    def loss2(self, x):
+        value = 0.5 * (
+            self.factorial_moment * self.tail(x - 2, 2)
+            - 2.0 * x * self.mean * self.tail(x - 1, 1)
+            + x * (x + 1.0) * self.tail(x, 0)
+        )
+        return np.maximum(value, 0.0)
+
+    def quantile(self, level):
+        """Smallest whole ``x`` with ``G(x) >= level``."""
+        poisson = stats.poisson.ppf(level, self.mean)
+        negbin = stats.nbinom.ppf(level, self.size, self.prob)
+        return np.where(self.negbin, negbin, poisson)
+
+    def fill(self, q, r):
+        """``S(Q, r) = 1 - [B(r) - B(r + Q)] / Q``, clipped to [0, 1]."""
+        return np.clip(1.0 - (self.loss1(r) - self.loss1(r + q)) / q, 0.0, 1.0)
+
+    def backorders(self, q, r):
+        """``B(Q, r) = [beta(r) - beta(r + Q)] / Q``."""
+        return np.maximum((self.loss2(r) - self.loss2(r + q)) / q, 0.0)
+
+    def on_hand(self, q, r):
+        """``I(Q, r) = (Q + 1) / 2 + r - theta + B(Q, r)``."""
+        value = 0.5 * (q + 1.0) + r - self.mean + self.backorders(q, r)
+        return np.maximum(value, 0.0)
+
+
+def _measure(name, q, r, mean, std, codes):
+    """One policy measure (``fill``, ``backorders``, ``on_hand``) per item."""
+    result = np.empty(q.size)
+    normal = codes == _NORMAL
+    if normal.any():
+        args = (q[normal], r[normal], mean[normal], std[normal])
+        if name == "fill":
+            result[normal] = _fill_and_shortfall(*args)[0]
+        elif name == "backorders":
+            result[normal] = _backorders(*args)
+        else:
+            result[normal] = _on_hand(*args)
+    d = ~normal
+    if d.any():
+        model = _Discrete(mean[d], std[d], codes[d] == _NEGBIN)
+        result[d] = getattr(model, name)(q[d], r[d])
+    return result
+
+
+def _policy(name, q, r, mean_lt_demand, std_lt_demand, distribution):
+    shape, q_, r_, mean, std, codes = _prepare_policy(
+        q, r, mean_lt_demand, std_lt_demand, distribution
+    )
+    result = _measure(name, q_, r_, mean, std, codes).reshape(shape)
+    inputs = (q, r, mean_lt_demand, std_lt_demand, distribution)
+    return scalar_or_array(result, *(x for x in inputs if x is not None))
+
+
+def _discrete_reorder_points(q, mean, std, negbin, level):
+    """Smallest whole ``r`` with discrete ``S(Q, r) >= level``, by bisection.
+
+    ``G(r) <= S(Q, r) <= G(r + Q - 1)`` brackets the answer in ``(x* - Q,
+    x*]`` with ``x*`` the ``level`` quantile; ``ceil(log2 Q)`` halvings of
+    whole numbers close the bracket.
+    """
+    model = _Discrete(mean, std, negbin)
+    high = model.quantile(level)
+    low = high - q
+    steps = int(np.ceil(np.log2(max(float(q.max(initial=1.0)), 1.0)))) + 1
+    for _ in range(steps):
+        gap = high - low > 1
+        if not gap.any():
+            break
+        middle = np.floor(0.5 * (low + high))
+        reached = model.fill(q, middle) >= level
+        high = np.where(gap & reached, middle, high)
+        low = np.where(gap & ~reached, middle, low)
+    return high
+
+
+def base_stock(mean_lt_demand, std_lt_demand, service, distribution="normal"):
     """Base-stock level for a type-I service (probability of no stock-out).
 
     ``R = theta + z sigma`` with ``z = Phi^-1(service)``: the ``service``
@@ -148,14 +348,21 @@ def base_stock(mean_lt_demand, std_lt_demand, service):
     ----------
     Hopp & Spearman, *Factory Physics* 3rd ed., sec. 2.4.2 (base-stock model).
     """
-    mean = finite("mean_lt_demand", mean_lt_demand)
-    std = nonnegative("std_lt_demand", std_lt_demand)
     level = probability("service", service)
-    result = mean + ndtri(level) * std
-    return scalar_or_array(result, mean_lt_demand, std_lt_demand, service)
+    shape, _, _, mean, std, codes = _prepare_policy(
+        np.ones(level.shape), None, mean_lt_demand, std_lt_demand, distribution, False
+    )
+    level = np.broadcast_to(level, shape).ravel()
+    result = mean + ndtri(level) * np.where(codes == _NORMAL, std, 0.0)
+    d = codes != _NORMAL
+    if d.any():
+        model = _Discrete(mean[d], std[d], codes[d] == _NEGBIN)
+        result[d] = model.quantile(level[d])
+    inputs = (mean_lt_demand, std_lt_demand, service, distribution)
+    return scalar_or_array(result.reshape(shape), *(x for x in inputs if x is not None))
 
 
-def fill_rate(q, r, mean_lt_demand, std_lt_demand):
+def fill_rate(q, r, mean_lt_demand, std_lt_demand=None, distribution="normal"):
     """Type-II fill rate of a (Q, r) policy with normal lead-time demand.
 
     ``S(Q, r) = 1 - (n(r) - n(r + Q)) / Q = (1/Q) integral_r^{r+Q} G(x) dx``,
@@ -187,12 +394,10 @@ def fill_rate(q, r, mean_lt_demand, std_lt_demand):
     Hopp & Spearman, *Factory Physics* 3rd ed., sec. 2.4.3 ((Q, r) model,
     continuous normal approximation of ``S(Q, r) = 1 - [B(r) - B(r + Q)] / Q``).
     """
-    q_, r_, mean, std = _validate_policy(q, r, mean_lt_demand, std_lt_demand)
-    result, _ = _fill_and_shortfall(q_, r_, mean, std)
-    return scalar_or_array(result, q, r, mean_lt_demand, std_lt_demand)
+    return _policy("fill", q, r, mean_lt_demand, std_lt_demand, distribution)
 
 
-def backorder_level(q, r, mean_lt_demand, std_lt_demand):
+def backorder_level(q, r, mean_lt_demand, std_lt_demand=None, distribution="normal"):
     """Expected number of backorders of a (Q, r) policy, normal lead-time demand.
 
     ``B(Q, r) = (beta(r) - beta(r + Q)) / Q``, the base-stock backorders
@@ -220,9 +425,7 @@ def backorder_level(q, r, mean_lt_demand, std_lt_demand):
     ----------
     Hopp & Spearman, *Factory Physics* 3rd ed., sec. 2.4.3 (``B(Q, r)``).
     """
-    q_, r_, mean, std = _validate_policy(q, r, mean_lt_demand, std_lt_demand)
-    result = _backorders(q_, r_, mean, std)
-    return scalar_or_array(result, q, r, mean_lt_demand, std_lt_demand)
+    return _policy("backorders", q, r, mean_lt_demand, std_lt_demand, distribution)
 
 
 def _backorders(q, r, mean, std):
@@ -259,7 +462,7 @@ def _on_hand(q, r, mean, std):
     return np.maximum(np.where(normal, stochastic, deterministic), 0.0)
 
 
-def inventory_level(q, r, mean_lt_demand, std_lt_demand):
+def inventory_level(q, r, mean_lt_demand, std_lt_demand=None, distribution="normal"):
     """Average on-hand inventory of a (Q, r) policy, normal lead-time demand.
 
     ``I(Q, r) = Q/2 + r - theta + B(Q, r)``: cycle stock ``Q/2``, safety stock
@@ -287,9 +490,149 @@ def inventory_level(q, r, mean_lt_demand, std_lt_demand):
     ----------
     Hopp & Spearman, *Factory Physics* 3rd ed., sec. 2.4.3 (``I(Q, r)``).
     """
-    q_, r_, mean, std = _validate_policy(q, r, mean_lt_demand, std_lt_demand)
-    result = _on_hand(q_, r_, mean, std)
-    return scalar_or_array(result, q, r, mean_lt_demand, std_lt_demand)
+    return _policy("on_hand", q, r, mean_lt_demand, std_lt_demand, distribution)
+
+
+# demand_model: lead-time demand at or above this many units is normal enough
+# (Poisson skewness 1/sqrt(theta) <= 0.14: the normal fill rate is then within
+# about 1 % of the Poisson one) unless its spread makes it skewed.
+_NORMAL_ABOVE = 50.0
+_MAX_NORMAL_CV = 0.5
+
+
+def demand_model(
+    mean_per_period,
+    var_per_period,
+    zero_share=None,
+    lead_time=1.0,
+    lead_time_std=0.0,
+    *,
+    normal_above=_NORMAL_ABOVE,
+    dispersion_tolerance=0.1,
+    intermittent_excess=0.1,
+):
+    """Lead-time demand distribution per item from its demand history.
+
+    Lead-time demand has mean ``theta = m L`` and variance ``V = v L + m^2
+    sL^2`` (per-period mean ``m`` and variance ``v``, lead time ``L`` periods
+    with standard deviation ``sL``; :func:`lead_time_demand`). The rule, item
+    by item (first that applies):
+
+    - ``theta = 0``: poisson, ``no_demand``;
+    - ``theta >= normal_above`` and ``sqrt(V) / theta <= 0.5``: normal,
+      ``high_volume``;
+    - ``V > theta (1 + tol)`` and a share of zero periods above Poisson's
+      ``exp(-m)`` by more than ``intermittent_excess``: negbin,
+      ``intermittent``;
+    - ``V > theta (1 + tol)`` with ``theta >= normal_above`` (too spread out
+      for a normal): negbin, ``skewed``;
+    - ``V > theta (1 + tol)``: negbin, ``overdispersed``;
+    - ``V < theta (1 - tol)``: poisson, ``underdispersed`` (Poisson overstates
+      the spread, a safe side);
+    - otherwise: poisson, ``poisson_fit``.
+
+    A high-volume item whose spread is too wide for a normal but not above
+    ``theta`` cannot occur (``cv <= 1 / sqrt(theta) < 0.5``).
+
+    Discrete models count whole units: their reorder points and lot sizes are
+    whole numbers (:func:`reorder_point_for_fill_rate`).
+
+    Parameters
+    ----------
+    mean_per_period, var_per_period : float or array_like
+        Demand per period: mean (units) and variance (units^2), >= 0.
+    zero_share : float or array_like, optional
+        Share of periods without demand in the history, in [0, 1] (NaN or
+        None: unknown).
+    lead_time, lead_time_std : float or array_like
+        Replenishment lead time and its standard deviation (periods), >= 0.
+    normal_above : float, default 50
+        Lead-time demand (units) from which the normal model is used.
+    dispersion_tolerance : float, default 0.1
+        Relative band around ``V = theta`` read as Poisson.
+    intermittent_excess : float, default 0.1
+        Extra share of zero periods above Poisson's that marks intermittent
+        demand.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(model, reason)``: per item ``"normal"``, ``"poisson"`` or
+        ``"negbin"`` and the reason code of the table.
+
+    Raises
+    ------
+    ValueError
+        NaN, infinite or negative values, ``zero_share`` outside [0, 1].
+
+    References
+    ----------
+    Hopp & Spearman, *Factory Physics* 3rd ed., sec. 2.4 (Poisson lead-time
+    demand for slow movers, normal for fast ones); Silver, Pyke & Peterson,
+    *Inventory Management and Production Planning and Scheduling* 3rd ed.,
+    ch. 7 (slow-moving items, negative binomial for over-dispersed demand);
+    Syntetos & Boylan, "On the categorization of demand patterns", JORS 56
+    (2005) 495-503 (intermittent demand).
+    """
+    mean = nonnegative("mean_per_period", mean_per_period)
+    variance = nonnegative("var_per_period", var_per_period)
+    lead = nonnegative("lead_time", lead_time)
+    lead_sd = nonnegative("lead_time_std", lead_time_std)
+    zeros = _zero_share(zero_share)
+    shape = np.broadcast_shapes(
+        mean.shape, variance.shape, lead.shape, lead_sd.shape, zeros.shape
+    )
+    mean, variance, lead, lead_sd, zeros = (
+        np.broadcast_to(a, shape) for a in (mean, variance, lead, lead_sd, zeros)
+    )
+    theta = mean * lead
+    spread = variance * lead + mean**2 * lead_sd**2
+    tol = float(nonnegative("dispersion_tolerance", dispersion_tolerance))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = np.sqrt(spread) / theta
+        excess_zeros = zeros - np.exp(-mean) > intermittent_excess
+    over = spread > theta * (1.0 + tol)
+    under = spread < theta * (1.0 - tol)
+    high = theta >= float(nonnegative("normal_above", normal_above))
+    conditions = [
+        theta <= 0,
+        high & (cv <= _MAX_NORMAL_CV),
+        over & excess_zeros,
+        over & high,
+        over,
+        under,
+    ]
+    model = np.select(
+        conditions,
+        ["poisson", "normal", "negbin", "negbin", "negbin", "poisson"],
+        "poisson",
+    ).astype(object)
+    reason = np.select(
+        conditions,
+        [
+            "no_demand",
+            "high_volume",
+            "intermittent",
+            "skewed",
+            "overdispersed",
+            "underdispersed",
+        ],
+        "poisson_fit",
+    ).astype(object)
+    return model, reason
+
+
+def _zero_share(zero_share):
+    if zero_share is None:
+        return np.full((), np.nan)
+    try:
+        array = np.asarray(zero_share, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"zero_share must be numeric, got {zero_share!r}") from exc
+    bad = (array < 0) | (array > 1)
+    if bad.any():
+        raise ValueError(f"zero_share must be in [0, 1], got {array[bad][:3].tolist()}")
+    return array
 
 
 def lead_time_demand(demand_mean, demand_std, lead_time_mean, lead_time_std):
@@ -338,7 +681,9 @@ def _search_range(q, mean, std):
     return mean - q - _SPAN * std, mean + _SPAN * std
 
 
-def reorder_point_for_fill_rate(q, mean_lt_demand, std_lt_demand, target):
+def reorder_point_for_fill_rate(
+    q, mean_lt_demand, std_lt_demand, target, distribution="normal"
+):
     """Smallest reorder point whose (Q, r) fill rate reaches ``target``.
 
     Solves ``S(Q, r) = target`` for ``r`` (``S`` increases in ``r`` with slope
@@ -370,17 +715,26 @@ def reorder_point_for_fill_rate(q, mean_lt_demand, std_lt_demand, target):
     ----------
     Hopp & Spearman, *Factory Physics* 3rd ed., sec. 2.4.3.
     """
-    q_ = positive("q", q)
-    mean = finite("mean_lt_demand", mean_lt_demand)
-    std = nonnegative("std_lt_demand", std_lt_demand)
     level = probability("target", target)
-    shape = np.broadcast_shapes(q_.shape, mean.shape, std.shape, level.shape)
-    q_, mean, std, level = (
-        np.broadcast_to(a, shape).ravel() for a in (q_, mean, std, level)
+    shape, q_, _, mean, std, codes = _prepare_policy(
+        q, None, mean_lt_demand, std_lt_demand, distribution, require_r=False
     )
+    full = np.broadcast_shapes(shape, level.shape)
+    q_, mean, std, codes, level = (
+        np.broadcast_to(a.reshape(np.shape(level) if a is level else shape), full)
+        .ravel()
+        .copy()
+        for a in (q_, mean, std, codes, level)
+    )
+    shape = full
     # sigma = 0: S = (r + Q - theta) / Q on [theta - Q, theta].
     result = mean - q_ + level * q_
-    s = _is_stochastic(q_, 0.0, mean, std)
+    d = codes != _NORMAL
+    if d.any():
+        result[d] = _discrete_reorder_points(
+            q_[d], mean[d], std[d], codes[d] == _NEGBIN, level[d]
+        )
+    s = _is_stochastic(q_, 0.0, mean, std) & ~d
     q_, mean, std, level = q_[s], mean[s], std[s], level[s]
     low, high = _search_range(q_, mean, std)
     # 48 halvings leave 4e-15 of the bracket width Q + 20 sigma.
@@ -390,9 +744,8 @@ def reorder_point_for_fill_rate(q, mean_lt_demand, std_lt_demand, target):
         high = np.where(reached, middle, high)
         low = np.where(reached, low, middle)
     result[s] = high
-    return scalar_or_array(
-        result.reshape(shape), q, mean_lt_demand, std_lt_demand, target
-    )
+    inputs = (q, mean_lt_demand, std_lt_demand, target, distribution)
+    return scalar_or_array(result.reshape(shape), *(x for x in inputs if x is not None))
 
 
 def _stationary_reorder_points(q, mean, std, log_ratio, low, high, start):

@@ -1,0 +1,211 @@
+"""Tests of engine.inventory under discrete (Poisson, negative binomial) demand."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import stats
+
+from engine import inventory
+
+COUNTS = np.arange(0, 2000)
+
+
+def _direct(pmf, q, r):
+    """Factory Physics' discrete (Q, r) measures by summing their definitions.
+
+    Inventory position uniform on r+1..r+Q; for each position x the base-stock
+    backorders E[(X - x)+], on hand E[(x - X)+] and the probability that a
+    demand is filled, P(X <= x - 1).
+    """
+    positions = np.arange(r + 1, r + q + 1)[:, None]
+    backorders = np.sum(np.maximum(COUNTS - positions, 0) * pmf, axis=1)
+    on_hand = np.sum(np.maximum(positions - COUNTS, 0) * pmf, axis=1)
+    filled = np.sum(np.where(COUNTS <= positions - 1, pmf, 0.0), axis=1)
+    return filled.mean(), backorders.mean(), on_hand.mean()
+
+
+def _negbin_pmf(mean, std):
+    p = mean / std**2
+    return stats.nbinom.pmf(COUNTS, mean * p / (1 - p), p)
+
+
+def test_superior_appliance_base_stock_example():
+    """Factory Physics 3rd ed., sec. 2.4.2, Superior Appliance: Poisson theta = 10.
+
+    Base-stock level R = r + 1 = 15 (reorder point r = 14): fill rate G(14) =
+    0.916542 (the book's table of G), backorders B(15) and on hand I = R -
+    theta + B. The same policy is the (Q, r) model with Q = 1.
+    """
+    fill = inventory.fill_rate(1, 14, 10.0, distribution="poisson")
+    assert fill == pytest.approx(0.916542, abs=1e-6)
+    pmf = stats.poisson.pmf(COUNTS, 10.0)
+    direct_backorders = np.sum(np.maximum(COUNTS - 15, 0) * pmf)
+    backorders = inventory.backorder_level(1, 14, 10.0, distribution="poisson")
+    assert backorders == pytest.approx(direct_backorders, abs=1e-9)
+    on_hand = inventory.inventory_level(1, 14, 10.0, distribution="poisson")
+    assert on_hand == pytest.approx(15 - 10.0 + direct_backorders, abs=1e-9)
+    # Smallest reorder point with G(r) >= 0.9 is 14 (G(13) = 0.864464).
+    assert inventory.base_stock(10.0, None, 0.9, distribution="poisson") == 14.0
+    assert inventory.reorder_point_for_fill_rate(1, 10.0, None, 0.9, "poisson") == 14
+
+
+@pytest.mark.parametrize(
+    ("q", "r"), [(5, 10), (5, 8), (10, 6), (20, 4), (3, 30), (7, -3), (1, 0)]
+)
+def test_poisson_q_r_matches_factory_physics_definitions(q, r):
+    """Factory Physics 3rd ed., sec. 2.4.3, (Q, r) model with Poisson demand.
+
+    S(Q, r) = 1 - [B(r) - B(r + Q)] / Q, B(Q, r) = [beta(r) - beta(r + Q)] / Q
+    and I(Q, r) = (Q + 1) / 2 + r - theta + B(Q, r), on the Superior Appliance
+    data (theta = 10), against summation over the uniform inventory position.
+    """
+    fill, backorders, on_hand = _direct(stats.poisson.pmf(COUNTS, 10.0), q, r)
+    args = (q, r, 10.0, np.sqrt(10.0), "poisson")
+    assert inventory.fill_rate(*args) == pytest.approx(fill, abs=1e-9)
+    assert inventory.backorder_level(*args) == pytest.approx(backorders, abs=1e-9)
+    assert inventory.inventory_level(*args) == pytest.approx(on_hand, abs=1e-9)
+    # Fill rate of the base-stock model of level r + 1 averaged over the cycle.
+    levels = np.arange(r + 1, r + q + 1)
+    base = inventory.fill_rate(1, levels - 1, 10.0, distribution="poisson")
+    assert inventory.fill_rate(*args) == pytest.approx(base.mean(), abs=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("q", "r", "mean", "std"),
+    [(5, 10, 6.0, 4.0), (1, 3, 0.8, 1.5), (12, 0, 2.0, 3.0), (4, 40, 30.0, 12.0)],
+)
+def test_negative_binomial_matches_direct_summation(q, r, mean, std):
+    fill, backorders, on_hand = _direct(_negbin_pmf(mean, std), q, r)
+    args = (q, r, mean, std, "negbin")
+    assert inventory.fill_rate(*args) == pytest.approx(fill, abs=1e-9)
+    assert inventory.backorder_level(*args) == pytest.approx(backorders, abs=1e-9)
+    assert inventory.inventory_level(*args) == pytest.approx(on_hand, abs=1e-9)
+
+
+def test_mixed_models_in_one_call_match_single_calls():
+    q = np.array([5.0, 5.0, 40.0])
+    r = np.array([10.0, 10.0, 380.0])
+    mean = np.array([10.0, 6.0, 400.0])
+    std = np.array([np.sqrt(10.0), 4.0, 20.0])
+    models = np.array(["poisson", "negbin", "normal"], dtype=object)
+    mixed = inventory.fill_rate(q, r, mean, std, models)
+    single = [
+        inventory.fill_rate(*row) for row in zip(q, r, mean, std, models, strict=True)
+    ]
+    np.testing.assert_allclose(mixed, single, rtol=0, atol=1e-14)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    q=st.integers(1, 60),
+    r=st.integers(-20, 80),
+    mean=st.floats(0.1, 50.0),
+    spread=st.floats(1.05, 6.0),
+    model=st.sampled_from(["poisson", "negbin"]),
+)
+def test_discrete_fill_rate_rises_with_r_and_q(q, r, mean, spread, model):
+    std = np.sqrt(mean * spread) if model == "negbin" else np.sqrt(mean)
+    fill = inventory.fill_rate(q, r, mean, std, model)
+    assert inventory.fill_rate(q, r + 1, mean, std, model) >= fill - 1e-12
+    # S(Q, r) averages G(x - 1) over x = r+1..r+Q; Q + 1 adds G(r + Q), the largest.
+    assert inventory.fill_rate(q + 1, r, mean, std, model) >= fill - 1e-12
+    # On hand minus backorders is the mean net inventory (Q + 1) / 2 + r - theta.
+    net = inventory.inventory_level(q, r, mean, std, model) - inventory.backorder_level(
+        q, r, mean, std, model
+    )
+    assert net == pytest.approx((q + 1) / 2 + r - mean, abs=1e-8 * (1 + abs(r) + q))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    q=st.integers(1, 40),
+    mean=st.floats(0.2, 40.0),
+    target=st.floats(0.05, 0.995),
+    spread=st.floats(1.1, 4.0),
+    model=st.sampled_from(["poisson", "negbin"]),
+)
+def test_discrete_reorder_point_is_the_smallest_whole_one(
+    q, mean, target, spread, model
+):
+    std = np.sqrt(mean * spread) if model == "negbin" else None
+    r = inventory.reorder_point_for_fill_rate(q, mean, std, target, model)
+    assert r == np.round(r)
+    assert inventory.fill_rate(q, r, mean, std, model) >= target
+    assert inventory.fill_rate(q, r - 1, mean, std, model) < target
+
+
+@pytest.mark.parametrize(("q", "offset"), [(1, 150), (200, 50), (500, -200), (50, 0)])
+def test_high_volume_poisson_converges_to_normal(q, offset):
+    """Poisson with theta = 10,000 is normal to within its skewness 0.01."""
+    theta = 10_000.0
+    r = theta + offset
+    args = (q, r, theta, np.sqrt(theta))
+    poisson = inventory.fill_rate(*args, "poisson")
+    assert poisson == pytest.approx(inventory.fill_rate(*args), abs=2e-3)
+    # Discrete positions r+1..r+Q are the continuous [r + 1/2, r + Q + 1/2].
+    shifted = (q, r + 0.5, theta, np.sqrt(theta))
+    assert inventory.inventory_level(*args, "poisson") == pytest.approx(
+        inventory.inventory_level(*shifted), abs=0.02 * np.sqrt(theta) / 10
+    )
+    assert inventory.backorder_level(*args, "poisson") == pytest.approx(
+        inventory.backorder_level(*shifted), abs=0.02 * np.sqrt(theta) / 10
+    )
+
+
+def test_normal_model_is_off_where_the_discrete_one_is_exact():
+    """At theta = 10 the normal backorder level misses the Poisson one by > 5 %."""
+    poisson = inventory.backorder_level(5, 10, 10.0, distribution="poisson")
+    normal = inventory.backorder_level(5, 10, 10.0, np.sqrt(10.0))
+    assert abs(normal - poisson) / poisson > 0.05
+
+
+@pytest.mark.parametrize(
+    ("call", "match"),
+    [
+        (lambda: inventory.fill_rate(5, 10, 10.0, 4.0, "poisson"), "sqrt"),
+        (lambda: inventory.fill_rate(5, 10, 10.0, 3.0, "negbin"), "exceed"),
+        (lambda: inventory.fill_rate(5, 10.5, 10.0, None, "poisson"), "whole"),
+        (lambda: inventory.fill_rate(2.5, 10, 10.0, None, "poisson"), "whole"),
+        (lambda: inventory.fill_rate(5, 10, -1.0, None, "poisson"), "mean_lt_demand"),
+        (lambda: inventory.fill_rate(5, 10, 10.0, 3.0, "gamma"), "distribution"),
+        (lambda: inventory.fill_rate(5, 10, 10.0), "std_lt_demand"),
+    ],
+)
+def test_bad_discrete_input_raises(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_demand_model_reasons():
+    model, reason = inventory.demand_model(
+        [0.0, 0.2, 0.2, 3.0, 100.0, 100.0, 3.0],
+        [0.0, 0.2, 1.0, 9.0, 100.0, 90_000.0, 1.0],
+        zero_share=[np.nan, 0.8, 0.95, 0.1, 0.0, 0.0, 0.05],
+        lead_time=[1.0, 1.0, 1.0, 2.0, 1.0, 1.0, 2.0],
+    )
+    assert model.tolist() == [
+        "poisson",
+        "poisson",
+        "negbin",
+        "negbin",
+        "normal",
+        "negbin",
+        "poisson",
+    ]
+    assert reason.tolist() == [
+        "no_demand",
+        "poisson_fit",
+        "intermittent",
+        "overdispersed",
+        "high_volume",
+        "skewed",
+        "underdispersed",
+    ]
+
+
+def test_demand_model_scales_variance_over_the_lead_time():
+    # 10 units a period with variance 30: 5 periods give theta 50 (normal),
+    # 1 period theta 10 (over-dispersed, negative binomial).
+    model, _ = inventory.demand_model(10.0, 30.0, lead_time=[5.0, 1.0])
+    assert model.tolist() == ["normal", "negbin"]
