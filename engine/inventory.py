@@ -32,6 +32,7 @@ from scipy import stats
 from scipy.special import betainc, gammainc, ndtr, ndtri
 
 from ._validation import (
+    as_array,
     finite,
     nonnegative,
     positive,
@@ -809,9 +810,15 @@ class _FillTarget:
     reorder point for the next target (warm start of a frontier sweep).
     """
 
-    def __init__(self, q, mean, std, unit_cost, demand_rate):
+    def __init__(self, q, mean, std, unit_cost, demand_rate, lower=None, upper=None):
         self.q, self.mean, self.std = q, mean, std
         self.low, self.high = _search_range(q, mean, std)
+        # Per-item bounds on r (fill-rate floors, pinned items) narrow the range.
+        if lower is not None:
+            self.low = np.maximum(self.low, lower)
+            self.high = np.maximum(self.high, self.low)
+        if upper is not None:
+            self.high = np.maximum(np.minimum(self.high, upper), self.low)
         self.weight = demand_rate / demand_rate.sum()
         with np.errstate(divide="ignore", invalid="ignore"):
             self.log_cost_per_demand = np.log(unit_cost) - np.log(demand_rate)
@@ -989,8 +996,48 @@ def _validate_frontier_inputs(q, mean, std, unit_cost, demand_rate):
     return arrays
 
 
+def _fill_bounds(arrays, min_fill, fixed_fill):
+    """Reorder-point bounds ``(lower, upper)`` from per-item fill-rate limits."""
+    q, mean, std = arrays[:3]
+    lower = upper = None
+    floor = np.zeros(q.size)
+    if min_fill is not None:
+        values = np.nan_to_num(
+            as_array("min_fill", np.where(pd.isna(min_fill), 0.0, min_fill))
+        )
+        floor = np.broadcast_to(probability("min_fill", values, False), q.shape)
+        if (floor >= 1).any():
+            raise ValueError(
+                "min_fill must be below 1 (a fill rate of 1 needs infinite stock)"
+            )
+    fixed = np.full(q.size, np.nan)
+    if fixed_fill is not None:
+        fixed = np.broadcast_to(np.asarray(fixed_fill, dtype=float), q.shape)
+        given = ~np.isnan(fixed)
+        probability("fixed_fill", fixed[given])
+    pinned = ~np.isnan(fixed)
+    level = np.where(pinned, fixed, floor)
+    bounded = level > 0
+    if bounded.any():
+        lower = np.full(q.size, -np.inf)
+        lower[bounded] = reorder_point_for_fill_rate(
+            q[bounded], mean[bounded], std[bounded], level[bounded]
+        )
+    if pinned.any():
+        upper = np.where(pinned, lower, np.inf)
+    return lower, upper
+
+
 def optimal_reorder_points(
-    q, mean_lt_demand, std_lt_demand, unit_cost, demand_rate, target_fill
+    q,
+    mean_lt_demand,
+    std_lt_demand,
+    unit_cost,
+    demand_rate,
+    target_fill,
+    *,
+    min_fill=None,
+    fixed_fill=None,
 ):
     """Reorder points of least inventory investment for an aggregate fill rate.
 
@@ -1023,12 +1070,21 @@ def optimal_reorder_points(
         ``theta - Q - 10 sigma`` (no stock held).
     target_fill : float
         Demand-weighted fill rate to reach, in (0, 1).
+    min_fill : float or array_like, optional
+        Per-item floor on the fill rate, in [0, 1) (0 or NaN: none). The
+        floors bound each item's reorder point from below (the item's
+        Lagrangian cost is unimodal in ``r``, so the bounded optimum is the
+        clipped one) and always hold; when they alone exceed ``target_fill``
+        the weighted fill rate ends above it.
+    fixed_fill : float or array_like, optional
+        Per-item fill rate that is kept exactly (the item's own service
+        target; NaN: none), in (0, 1).
 
     Returns
     -------
     numpy.ndarray or float
         Reorder point per item (units); the weighted fill rate is within 1e-10
-        of target.
+        of target (or above it when the floors demand more).
 
     Raises
     ------
@@ -1046,14 +1102,23 @@ def optimal_reorder_points(
     inputs = (q, mean_lt_demand, std_lt_demand, unit_cost, demand_rate)
     arrays = _validate_frontier_inputs(*inputs)
     target = float(probability("target_fill", target_fill))
-    result = _FillTarget(*arrays).solve(target)
+    bounds = _fill_bounds(arrays, min_fill, fixed_fill)
+    result = _FillTarget(*arrays, *bounds).solve(target)
     if all(np.ndim(x) == 0 for x in inputs):
         return float(result[0])
     return result.reshape(np.broadcast_shapes(*(np.shape(x) for x in inputs)))
 
 
 def efficient_frontier(
-    q, mean_lt_demand, std_lt_demand, unit_cost, demand_rate, targets
+    q,
+    mean_lt_demand,
+    std_lt_demand,
+    unit_cost,
+    demand_rate,
+    targets,
+    *,
+    min_fill=None,
+    fixed_fill=None,
 ):
     """Least inventory investment for each aggregate fill-rate target.
 
@@ -1068,6 +1133,10 @@ def efficient_frontier(
         As in :func:`optimal_reorder_points`.
     targets : array_like
         Demand-weighted fill-rate targets, each in (0, 1).
+    min_fill, fixed_fill : array_like, optional
+        Per-item floors and pinned fill rates, as in
+        :func:`optimal_reorder_points`: a frontier drawn with a plan must be
+        computed under the plan's own constraints.
 
     Returns
     -------
@@ -1091,7 +1160,7 @@ def efficient_frontier(
     )
     levels = np.atleast_1d(probability("targets", targets)).ravel()
     q_, mean, std, cost, _ = arrays
-    problem = _FillTarget(*arrays)
+    problem = _FillTarget(*arrays, *_fill_bounds(arrays, min_fill, fixed_fill))
     rows = []
     # Ascending targets: each solution brackets and warm-starts the next.
     for target in np.sort(levels):

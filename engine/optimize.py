@@ -77,7 +77,10 @@ class Plant:
         (holding cost per period as a fraction of unit cost). Optional:
         ``service`` (the item's own fill-rate target, NaN = plant default),
         ``flow`` (its CONWIP flow; default: the flow of the workcenter of its
-        first operation).
+        first operation), ``service_target`` (alias of ``service``),
+        ``zero_share`` (share of periods without demand in the history, for
+        the demand model) and ``whole_units`` (default true: lot sizes and,
+        for discrete demand models, reorder points are whole numbers).
     routing : pandas.DataFrame
         One row per operation and eligible workcenter. Columns: ``sku``,
         ``operation`` (sortable step key, e.g. 10, 20...), ``workcenter``,
@@ -120,7 +123,11 @@ class PlantResult:
         (mean, hours), ``planned_lead_time_std`` and ``planned_lead_time_quantile``
         (hours), ``lead_time_demand_mean`` / ``_std`` (units),
         ``reorder_point``, ``safety_stock`` (units, ``r`` minus lead-time
-        demand), ``fill_rate`` (0-1), ``expected_inventory`` (units on hand),
+        demand), ``fill_rate`` (expected, 0-1), ``service_floor`` (fill rate
+        the item is guaranteed, 0-1), ``service_target`` (the item's own
+        target, NaN for none), ``demand_model`` ('normal', 'poisson',
+        'negbin') and ``model_reason`` (why, see
+        :func:`engine.inventory.demand_model`), ``expected_inventory`` (units on hand),
         ``inventory_investment`` (money), ``days_of_supply`` (days),
         ``wip_units`` (units in process, Little's law), ``feasible`` (bool),
         ``reason`` (why not, '' when feasible).
@@ -154,6 +161,10 @@ class PlantResult:
         Plant totals (money, units and counts per period).
     timings : dict
         Wall-clock seconds per phase.
+    policy : dict
+        The service rule the reorder points follow (``service``,
+        ``service_mode``, ``service_floor``, ``distribution``), for frontiers
+        drawn on the plan's basis (:func:`service_frontier`).
     """
 
     items: pd.DataFrame
@@ -164,6 +175,7 @@ class PlantResult:
     stations: pd.DataFrame
     summary: dict
     timings: dict = field(default_factory=dict)
+    policy: dict = field(default_factory=dict)
 
 
 @contextmanager
@@ -310,7 +322,11 @@ def _prepare(plant):
         "setup": setup,
         "operation": operation,
         "values": values,
-        "service": _numbers(items, "service"),
+        "service": _numbers(
+            items, "service_target" if "service_target" in items.columns else "service"
+        ),
+        "zero_share": _numbers(items, "zero_share"),
+        "whole_units": _numbers(items, "whole_units", 1.0) != 0,
         "reasons": reasons,
         "period_hours": period_hours,
         "period_days": period_days,
@@ -408,6 +424,9 @@ def _lot_sizes(model, max_utilization, ca2, min_lot, max_lot):
         )
         why = np.where(why == "", "lot sizing infeasible", why)
         reasons.text[valid[~feasible]] = why[~feasible]
+    # Whole units: rounding up only lowers setup load, so capacity still holds.
+    whole = model["whole_units"] & np.isfinite(lot_size)
+    lot_size[whole] = np.maximum(np.ceil(lot_size[whole] - 1e-9), 1.0)
     model["lot_size"] = lot_size
     model["carry_rows"] = rows
     model["carry_share"] = share
@@ -504,9 +523,100 @@ def _route_lead_times(model, centers, lead_time_service):
     return lead
 
 
-def _reorder_points(model, lead, service, service_mode):
-    """Lead-time demand, reorder points and the resulting stock per item."""
-    values, reasons = model["values"], model["reasons"]
+def _service_policy(stock, q, service, service_mode, service_floor):
+    """Reorder points of one service rule; the plan and its frontiers share it.
+
+    ``stock`` holds per item ``theta``, ``sigma``, ``model`` (demand model),
+    ``unit_cost``, ``demand`` and ``own`` (the item's own fill-rate target, NaN
+    for none). ``'item'``: every item reaches ``max(service, floor)`` or its own
+    target. ``'aggregate'``: least investment for a demand-weighted fill rate
+    of ``service`` with every item at or above ``service_floor`` and items with
+    their own target kept there (:func:`engine.inventory.optimal_reorder_points`
+    on the normal approximation; discrete items then take the smallest whole
+    reorder point reaching the fill rate it gave them, and the plant target is
+    raised by any shortfall of the exact discrete fill rates, a few rounds).
+
+    Returns ``(r, floor)``: reorder points and the per-item guaranteed fill rate.
+    """
+    theta, sigma, model = stock["theta"], stock["sigma"], stock["model"]
+    own = stock["own"]
+    pinned = (own > 0) & (own < 1)
+    if service_mode == "item":
+        target = np.where(pinned, own, max(service, service_floor))
+        r = inventory.reorder_point_for_fill_rate(q, theta, sigma, target, model)
+        return r, target
+    floor = np.where(pinned, own, service_floor)
+    fixed = np.where(pinned, own, np.nan)
+    demand, cost = stock["demand"], stock["unit_cost"]
+    discrete = model != "normal"
+    goal = service
+    for _ in range(8):
+        r_normal = inventory.optimal_reorder_points(
+            q, theta, sigma, cost, demand, goal, min_fill=floor, fixed_fill=fixed
+        )
+        r = r_normal
+        if not discrete.any():
+            break
+        given = inventory.fill_rate(
+            q[discrete], r_normal[discrete], theta[discrete], sigma[discrete]
+        )
+        wanted = np.clip(np.maximum(given, floor[discrete]), 1e-9, 1.0 - 1e-12)
+        wanted = np.where(pinned[discrete], own[discrete], wanted)
+        r = r_normal.copy()
+        r[discrete] = inventory.reorder_point_for_fill_rate(
+            q[discrete], theta[discrete], sigma[discrete], wanted, model[discrete]
+        )
+        fill = inventory.fill_rate(q, r, theta, sigma, model)
+        reached = float(np.dot(demand, fill) / demand.sum())
+        if reached >= service - 1e-9:
+            break
+        goal = min(goal + (service - reached), 1.0 - 1e-9)
+    return r, floor
+
+
+def _lead_time_stock(model, lead, distribution):
+    """Lead-time demand and its distribution per valid item."""
+    values = model["values"]
+    valid = np.flatnonzero(model["reasons"].ok)
+    hours = model["period_hours"]
+    lead_mean = lead["mean"].to_numpy()[valid] / hours
+    lead_std = lead["std"].to_numpy()[valid] / hours
+    demand, demand_std = values["demand_mean"][valid], values["demand_std"][valid]
+    theta, sigma = inventory.lead_time_demand(demand, demand_std, lead_mean, lead_std)
+    if distribution == "auto":
+        kind, why = inventory.demand_model(
+            demand,
+            demand_std**2,
+            model["zero_share"][valid],
+            lead_mean,
+            lead_std,
+        )
+    else:
+        kind = np.full(valid.size, distribution, dtype=object)
+        why = np.full(valid.size, "chosen", dtype=object)
+    # A discrete model counts whole units: items kept fractional stay normal.
+    fractional = ~model["whole_units"][valid] & (kind != "normal")
+    kind = np.where(fractional, "normal", kind).astype(object)
+    why = np.where(fractional, "fractional_units", why).astype(object)
+    poisson = kind == "poisson"
+    sigma = np.where(poisson, np.sqrt(theta), sigma)
+    return valid, {
+        "theta": theta,
+        "sigma": sigma,
+        "model": kind,
+        "reason": why,
+        "unit_cost": values["unit_cost"][valid],
+        "demand": demand,
+        "own": model["service"][valid],
+    }
+
+
+def _reorder_points(model, lead, service, service_mode, service_floor, distribution):
+    """Lead-time demand, reorder points and the resulting stock per item.
+
+    Items with a discrete demand model get whole reorder points (their lot
+    sizes are whole already, see :func:`_lot_sizes`).
+    """
     n = len(model["items"])
     out = {
         name: np.full(n, np.nan)
@@ -516,37 +626,28 @@ def _reorder_points(model, lead, service, service_mode):
             "reorder_point",
             "fill_rate",
             "expected_inventory",
+            "service_floor",
         )
     }
-    valid = np.flatnonzero(reasons.ok)
+    out["demand_model"] = np.full(n, "", dtype=object)
+    out["model_reason"] = np.full(n, "", dtype=object)
+    valid, stock = _lead_time_stock(model, lead, distribution)
     if valid.size == 0:
         return out
-    hours = model["period_hours"]
-    theta, sigma = inventory.lead_time_demand(
-        values["demand_mean"][valid],
-        values["demand_std"][valid],
-        lead["mean"].to_numpy()[valid] / hours,
-        lead["std"].to_numpy()[valid] / hours,
-    )
     q = model["lot_size"][valid]
-    if service_mode == "aggregate":
-        r = inventory.optimal_reorder_points(
-            q,
-            theta,
-            sigma,
-            values["unit_cost"][valid],
-            values["demand_mean"][valid],
-            service,
-        )
-    else:
-        own = model["service"][valid]
-        target = np.where((own > 0) & (own < 1), own, service)
-        r = inventory.reorder_point_for_fill_rate(q, theta, sigma, target)
+    r, floor = _service_policy(stock, q, service, service_mode, service_floor)
+    theta, sigma, kind = stock["theta"], stock["sigma"], stock["model"]
     out["lead_time_demand_mean"][valid] = theta
     out["lead_time_demand_std"][valid] = sigma
     out["reorder_point"][valid] = r
-    out["fill_rate"][valid] = inventory.fill_rate(q, r, theta, sigma)
-    out["expected_inventory"][valid] = inventory.inventory_level(q, r, theta, sigma)
+    out["fill_rate"][valid] = inventory.fill_rate(q, r, theta, sigma, kind)
+    out["expected_inventory"][valid] = inventory.inventory_level(
+        q, r, theta, sigma, kind
+    )
+    out["service_floor"][valid] = floor
+    out["demand_model"][valid] = kind
+    out["model_reason"][valid] = stock["reason"]
+    model["stock"] = (valid, stock)
     return out
 
 
@@ -790,6 +891,8 @@ def optimize_plant(
     max_lot=None,
     cap_utilization=0.95,
     bottleneck_utilization=0.85,
+    service_floor=0.0,
+    distribution="auto",
 ):
     """Optimise lot sizes, lead times, reorder points and WIP caps of a plant.
 
@@ -801,9 +904,10 @@ def optimize_plant(
     plant : Plant
         The plant (columns documented on :class:`Plant`).
     service : float, default 0.95
-        Fill-rate target in (0, 1): per item (``service_mode='item'``, an
-        item's own ``service`` column value wins) or demand-weighted over all
-        items at least inventory investment (``'aggregate'``).
+        Fill-rate target in (0, 1): per item (``service_mode='item'``) or
+        demand-weighted over all items at least inventory investment
+        (``'aggregate'``). An item's own target (column ``service_target``, or
+        ``service``) always wins, in both modes.
     max_utilization : float, default 0.85
         Utilisation no workcenter may exceed because of setups, in (0, 1).
     service_mode : {'item', 'aggregate'}
@@ -820,6 +924,15 @@ def optimize_plant(
     bottleneck_utilization : float, default 0.85
         A flow holding a workcenter this utilised (or the plant's most
         utilised one) is a bottleneck loop (see :func:`_conwip_caps`).
+    service_floor : float, default 0.0
+        Fill rate in [0, 1) that every item without its own target reaches
+        whatever the mode: in ``'aggregate'`` mode it stops the optimiser from
+        starving cheap items to carry the average.
+    distribution : {'auto', 'normal', 'poisson'}, default 'auto'
+        Lead-time demand model: ``'auto'`` picks normal, Poisson or negative
+        binomial per item (:func:`engine.inventory.demand_model`, from
+        ``demand_mean``, ``demand_std`` and the optional ``zero_share``
+        column); ``'normal'`` is the all-normal model of earlier versions.
 
     Returns
     -------
@@ -843,6 +956,13 @@ def optimize_plant(
     probability("lead_time_service", lead_time_service)
     probability("cap_utilization", cap_utilization)
     probability("bottleneck_utilization", bottleneck_utilization)
+    floor = float(probability("service_floor", service_floor, open_interval=False))
+    if floor >= 1:
+        raise ValueError(f"service_floor must be below 1, got {floor!r}")
+    if distribution not in ("auto", "normal", "poisson"):
+        raise ValueError(
+            f"distribution must be 'auto', 'normal' or 'poisson', got {distribution!r}"
+        )
     if service_mode not in ("item", "aggregate"):
         raise ValueError(
             f"service_mode must be 'item' or 'aggregate', got {service_mode!r}"
@@ -858,7 +978,7 @@ def optimize_plant(
         centers = _workcenter_loads(model, lead_time_service, ca2)
         lead = _route_lead_times(model, centers, lead_time_service)
     with _timed(timings, "reorder_points"):
-        stock = _reorder_points(model, lead, level, service_mode)
+        stock = _reorder_points(model, lead, level, service_mode, floor, distribution)
     with _timed(timings, "conwip"):
         item_flow = _item_flows(model, plant.flows)
         flows, curves, stations = _conwip_caps(
@@ -881,6 +1001,12 @@ def optimize_plant(
             stations=stations,
             summary=_summary(items, centers, flows),
             timings=timings,
+            policy={
+                "service": level,
+                "service_mode": service_mode,
+                "service_floor": floor,
+                "distribution": distribution,
+            },
         )
     return result
 
@@ -914,6 +1040,10 @@ def _item_table(model, lead, stock, item_flow):
             "reorder_point": stock["reorder_point"],
             "safety_stock": stock["reorder_point"] - stock["lead_time_demand_mean"],
             "fill_rate": stock["fill_rate"],
+            "service_floor": stock["service_floor"],
+            "service_target": model["service"],
+            "demand_model": stock["demand_model"],
+            "model_reason": stock["model_reason"],
             "expected_inventory": on_hand,
             "inventory_investment": on_hand * values["unit_cost"],
             "days_of_supply": days,
