@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import benchmark, heijunka, inventory, optimize, plants
+from . import benchmark, heijunka, optimize, plants
 
 ITEM_COLUMNS = {
     "flow": "flow",
@@ -31,6 +31,9 @@ ITEM_COLUMNS = {
     "reorder_point": "reorder point (units)",
     "safety_stock": "safety stock (units)",
     "fill_rate": "fill rate",
+    "service_floor": "fill floor",
+    "demand_model": "demand model",
+    "model_reason": "why",
     "days_of_supply": "days of supply (d)",
     "reason": "reason",
 }
@@ -164,23 +167,23 @@ def run_demo(out_dir, replications=8, orders=1000, seed=0, stream=sys.stdout):
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    ok = result.items["feasible"].to_numpy()
-    stock = result.items[ok]
-    q = stock["lot_size"].to_numpy()
-    frontier = inventory.efficient_frontier(
-        q,
-        stock["lead_time_demand_mean"].to_numpy(),
-        stock["lead_time_demand_std"].to_numpy(),
-        stock["unit_cost"].to_numpy(),
-        stock["demand_mean"].to_numpy(),
-        np.array([0.80, 0.85, 0.90, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995]),
+    frontier = optimize.service_frontier(
+        result, [0.80, 0.85, 0.90, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995]
     )
+    frequency = optimize.order_frequency_curve(result)
+    say(f"== Inventory versus fill rate ({frontier['basis'].iloc[0]}) ==")
+    say(frontier.drop(columns="basis").round(4).to_string(index=False))
+    say()
+    say("== Order frequency versus inventory (plan's lots scaled by k) ==")
+    say(frequency.drop(columns="basis").round(4).to_string(index=False))
+    say()
     files = [
         charts.efficient_frontier_chart(
             frontier,
             (result.summary["fill_rate"], result.summary["inventory_investment"]),
             out / "efficient_frontier.png",
-        )
+        ),
+        charts.order_frequency_chart(frequency, out / "order_frequency.png"),
     ]
     for flow, row in result.flows.dropna(subset=["wip_cap"]).iterrows():
         curve = result.curves[result.curves["flow"] == flow]

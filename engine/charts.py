@@ -1,4 +1,4 @@
-"""PNG charts of the demo: efficient frontier and CONWIP curves per flow.
+"""PNG charts of the demo: efficient frontier, order frequency, CONWIP curves.
 
 Only the command line (``python -m engine demo``) imports this module, and it
 imports matplotlib lazily with the non-interactive Agg backend, so the engine
@@ -22,16 +22,20 @@ def _pyplot():
     return plt
 
 
-def efficient_frontier_chart(frontier, current, path):
+def efficient_frontier_chart(frontier, current, path, basis=None):
     """Inventory investment against fill rate, with the optimised plan marked.
 
     Parameters
     ----------
     frontier : pandas.DataFrame
         Columns ``fill_rate`` and ``inventory_investment`` (from
-        :func:`engine.inventory.efficient_frontier`).
+        :func:`engine.optimize.service_frontier`, computed under the plan's
+        own constraints, or :func:`engine.inventory.efficient_frontier`).
     current : tuple of float
         ``(fill_rate, inventory_investment)`` of the optimised plan.
+    basis : str, optional
+        The constraints the curve is computed under, shown under the title
+        (default: the frame's ``basis`` column when it has one).
     path : str or pathlib.Path
         PNG file to write.
 
@@ -58,7 +62,68 @@ def efficient_frontier_chart(frontier, current, path):
     )
     axes.set_xlabel("demand-weighted fill rate (%)")
     axes.set_ylabel("inventory investment (money)")
-    axes.set_title("Inventory investment versus fill rate")
+    if basis is None and "basis" in frontier.columns:
+        basis = str(frontier["basis"].iloc[0])
+    axes.set_title(
+        "Inventory investment versus fill rate"
+        + (f"\n{_wrap(basis)}" if basis else ""),
+        fontsize="medium",
+    )
+    axes.grid(alpha=0.3)
+    axes.legend()
+    figure.tight_layout()
+    target = Path(path)
+    figure.savefig(target, dpi=110)
+    plt.close(figure)
+    return target
+
+
+def _wrap(text, width=70):
+    import textwrap  # noqa: PLC0415
+
+    return "\n".join(textwrap.wrap(text, width))
+
+
+def order_frequency_chart(curve, path):
+    """Orders per period against inventory investment, the plan marked.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        From :func:`engine.optimize.order_frequency_curve` (``orders_per_period``,
+        ``inventory_investment``, ``is_plan``, ``basis``).
+    path : str or pathlib.Path
+        PNG file to write.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+    """
+    plt = _pyplot()
+    figure, axes = plt.subplots(figsize=(6.4, 4.6))
+    axes.plot(
+        curve["orders_per_period"],
+        curve["inventory_investment"],
+        marker="o",
+        label="lots of the plan scaled by k",
+    )
+    plan = curve[curve["is_plan"]]
+    axes.plot(
+        plan["orders_per_period"],
+        plan["inventory_investment"],
+        marker="*",
+        markersize=14,
+        linestyle="none",
+        label="optimised plan (k = 1)",
+    )
+    axes.set_xlabel("replenishment orders per period (orders/week)")
+    axes.set_ylabel("inventory investment (money)")
+    axes.set_title(
+        "Order frequency versus inventory investment\n"
+        + _wrap(str(curve["basis"].iloc[0]) + "; capacity not re-checked"),
+        fontsize="medium",
+    )
     axes.grid(alpha=0.3)
     axes.legend()
     figure.tight_layout()

@@ -1094,6 +1094,145 @@ def _summary(items, centers, flows):
     }
 
 
+def _plan_stock(result):
+    """The feasible items of a plan as the inputs of :func:`_service_policy`."""
+    items = result.items[result.items["feasible"].to_numpy()]
+    stock = {
+        "theta": items["lead_time_demand_mean"].to_numpy(dtype=float),
+        "sigma": items["lead_time_demand_std"].to_numpy(dtype=float),
+        "model": items["demand_model"].to_numpy(dtype=object),
+        "unit_cost": items["unit_cost"].to_numpy(dtype=float),
+        "demand": items["demand_mean"].to_numpy(dtype=float),
+        "own": items["service_target"].to_numpy(dtype=float),
+    }
+    return items["lot_size"].to_numpy(dtype=float), stock
+
+
+def _basis_label(policy):
+    floor = policy["service_floor"]
+    if policy["service_mode"] == "item":
+        rule = "same fill rate for every item"
+    else:
+        rule = "least investment for the demand-weighted fill rate"
+        if floor > 0:
+            rule += f", every item >= {floor:.0%}"
+    return f"{rule}; own item targets kept; plan's lot sizes and lead times"
+
+
+def _policy_point(stock, q, service, policy):
+    r, _ = _service_policy(
+        stock, q, service, policy["service_mode"], policy["service_floor"]
+    )
+    fill = inventory.fill_rate(q, r, stock["theta"], stock["sigma"], stock["model"])
+    on_hand = inventory.inventory_level(
+        q, r, stock["theta"], stock["sigma"], stock["model"]
+    )
+    demand = stock["demand"]
+    return (
+        float(np.dot(demand, fill) / demand.sum()),
+        float(np.dot(stock["unit_cost"], on_hand)),
+    )
+
+
+def service_frontier(result, targets=(0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99)):
+    """Inventory investment against fill rate on the plan's own basis.
+
+    Re-solves the reorder points of the plan's service rule
+    (``result.policy``: mode, floor, the items' own targets, demand models)
+    for every target, with the plan's lot sizes and lead-time demand, so the
+    plan is a point of the curve: the curve always includes the plan's own
+    target, at which it reproduces the plan's reorder points exactly. In
+    ``'aggregate'`` mode this is the efficient frontier of Factory Physics
+    (least investment for each weighted fill rate under the same floors); in
+    ``'item'`` mode it is the curve of uniform item targets.
+
+    Parameters
+    ----------
+    result : PlantResult
+        Output of :func:`optimize_plant`.
+    targets : sequence of float
+        Fill-rate targets in (0, 1) (the plan's own is added).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Ascending ``target``, ``fill_rate`` (demand-weighted, achieved),
+        ``inventory_investment`` (money), ``is_plan`` (bool), ``basis`` (the
+        constraints, as a label).
+
+    References
+    ----------
+    Hopp & Spearman, *Factory Physics* 3rd ed., ch. 2 and 17
+    (inventory-service efficient frontier).
+    """
+    policy = result.policy
+    q, stock = _plan_stock(result)
+    levels = np.unique(np.append(probability("targets", targets), policy["service"]))
+    rows = []
+    for target in levels:
+        fill, money = _policy_point(stock, q, float(target), policy)
+        rows.append((float(target), fill, money, bool(target == policy["service"])))
+    frame = pd.DataFrame(
+        rows, columns=["target", "fill_rate", "inventory_investment", "is_plan"]
+    )
+    return frame.assign(basis=_basis_label(policy))
+
+
+def order_frequency_curve(
+    result, factors=(0.25, 0.35, 0.5, 0.7, 1.0, 1.4, 2.0, 2.8, 4.0)
+):
+    """Replenishment frequency against inventory investment, plan's basis.
+
+    Factory Physics' trade-off of order frequency and inventory: every lot
+    size of the plan is scaled by a common factor ``k`` (like a uniform change
+    of the setup cost in the EOQ, ``Q ~ sqrt(A)``; whole units kept whole,
+    at least 1), the reorder points are re-solved under the plan's service
+    rule, and the curve gives orders per period ``sum_i D_i / Q_i`` against
+    ``sum_i c_i I_i(Q, r)`` (cycle and safety stock). ``k = 1`` is the plan.
+    Capacity is not re-checked: smaller lots spend more setup time.
+
+    Parameters
+    ----------
+    result : PlantResult
+        Output of :func:`optimize_plant`.
+    factors : sequence of float
+        Lot-size multipliers, > 0 (1 is added).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Ascending ``factor``, ``orders_per_period``, ``fill_rate``,
+        ``inventory_investment`` (money), ``is_plan``, ``basis``.
+
+    References
+    ----------
+    Hopp & Spearman, *Factory Physics* 3rd ed., ch. 2 (EOQ trade-off curve of
+    order frequency and inventory investment) and ch. 17 (inventory
+    management, efficient frontiers).
+    """
+    policy = result.policy
+    q, stock = _plan_stock(result)
+    whole = q == np.round(q)
+    rows = []
+    for factor in np.unique(np.append(positive("factors", factors), 1.0)):
+        lots = q * factor
+        lots = np.where(whole, np.maximum(np.round(lots), 1.0), lots)
+        fill, money = _policy_point(stock, lots, policy["service"], policy)
+        orders = float(np.sum(stock["demand"] / lots))
+        rows.append((float(factor), orders, fill, money, bool(factor == 1.0)))
+    frame = pd.DataFrame(
+        rows,
+        columns=[
+            "factor",
+            "orders_per_period",
+            "fill_rate",
+            "inventory_investment",
+            "is_plan",
+        ],
+    )
+    return frame.assign(basis=_basis_label(policy))
+
+
 def simulate_flows(
     result,
     *,
