@@ -35,6 +35,7 @@ def test_demo_prints_parameters_and_writes_charts(tmp_path):
         "efficient_frontier.png",
         "flow_Fabrication.png",
         "flow_Machining.png",
+        "order_frequency.png",
     ]
     for name in charts:
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
