@@ -60,6 +60,8 @@ ROUTING_COLUMNS = ("sku", "operation", "workcenter", "run_hours", "setup_hours")
 WORKCENTER_COLUMNS = ("workcenter", "capacity_hours")
 FLOW_COLUMNS = ("flow", "workcenter")
 _SHARE_EPS = 1e-9
+# Multiples of the capacitated lot size tried by the joint (Q, r) step.
+_JOINT_FACTORS = (1.25, 1.6, 2.0, 2.5)
 
 
 @dataclass
@@ -651,6 +653,103 @@ def _reorder_points(model, lead, service, service_mode, service_floor, distribut
     return out
 
 
+def _plan_cost(model, lead, stock):
+    """Setup plus holding cost of WIP and stock per period, feasible items.
+
+    ``sum_i A_i D_i / Q_i + h_i (D_i CT_i / period_hours + I_i(Q, r))`` with
+    ``h_i = unit_cost x holding_rate``: the objective the lot sizes and reorder
+    points share (Factory Physics ch. 17, (Q, r) with a service constraint,
+    plus the WIP of ch. 9's lot-size / cycle-time trade-off).
+    """
+    values = model["values"]
+    ok = model["reasons"].ok
+    holding = values["unit_cost"] * values["holding_rate"]
+    demand = values["demand_mean"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        setups = values["setup_cost"] * demand / model["lot_size"]
+    wip = demand / model["period_hours"] * lead["mean"].to_numpy()
+    total = setups + holding * (wip + stock["expected_inventory"])
+    return float(np.sum(total[ok]))
+
+
+def _joint_lot_sizes(model, stock):
+    """Lot sizes that also price the safety stock they save (joint (Q, r)).
+
+    Near the capacitated lot size ``Q0`` the lot-sizing cost of item i behaves
+    as ``D a / Q + kappa Q`` with ``kappa = h / 2 + h D u / period_hours`` (``u``
+    clock hours per unit along its route: the WIP of a longer lot) and the
+    implied setup price ``a = kappa Q0^2 / D`` (setup, queue and capacity
+    prices together; ``Q0`` minimises it). Adding the stock that the service
+    rule needs gives ``J(Q) = D a / Q + (kappa - h / 2) Q + h I(Q, r_S(Q))``,
+    with ``r_S(Q)`` the reorder point keeping the item's fill rate ``S``
+    (so the plant's weighted fill rate and every floor stay met). Larger lots
+    raise the fill rate per unit of reorder point, so ``J`` is compared at a
+    few multiples of ``Q0`` (never smaller lots: that would spend capacity).
+    Returns the new lot sizes of the valid items.
+    """
+    valid, data = model["stock"]
+    values = model["values"]
+    q0 = model["lot_size"][valid]
+    holding = (values["unit_cost"] * values["holding_rate"])[valid]
+    demand = values["demand_mean"][valid]
+    rows, share = model["carry_rows"], model["carry_share"]
+    center = model["row_center"][rows]
+    unit_hours = np.bincount(
+        model["row_item"][rows],
+        weights=model["run"][rows] * share * model["clock"][center],
+        minlength=len(model["items"]),
+    )[valid]
+    kappa = 0.5 * holding + holding * demand * unit_hours / model["period_hours"]
+    price = kappa * q0**2 / demand
+    theta, sigma, kind = data["theta"], data["sigma"], data["model"]
+    fill = np.clip(stock["fill_rate"][valid], 1e-9, 1.0 - 1e-12)
+    whole = q0 == np.round(q0)
+
+    def cost(q, r):
+        on_hand = inventory.inventory_level(q, r, theta, sigma, kind)
+        return demand * price / q + (kappa - 0.5 * holding) * q + holding * on_hand
+
+    best_q = q0
+    best = cost(q0, stock["reorder_point"][valid])
+    for factor in _JOINT_FACTORS:
+        q = np.where(whole, np.ceil(q0 * factor), q0 * factor)
+        r = inventory.reorder_point_for_fill_rate(q, theta, sigma, fill, kind)
+        trial = cost(q, r)
+        better = trial < best * (1.0 - 1e-9)
+        best = np.where(better, trial, best)
+        best_q = np.where(better, q, best_q)
+    return best_q
+
+
+def _try_joint(model, plan, rule):
+    """The joint plan if it costs no more than the sequential one, else that.
+
+    ``plan`` is ``(centers, lead, stock, cost)`` of the sequential plan,
+    ``rule`` the service and lead-time settings. The joint lot sizes feed the
+    same lead-time and reorder-point steps; the plan with more items dropped
+    (a route newly overloaded) or a higher cost is rejected.
+    """
+    level, service_mode, floor, distribution, lead_time_service, ca2 = rule
+    valid = model["stock"][0]
+    lots = _joint_lot_sizes(model, plan[2])
+    if np.array_equal(lots, model["lot_size"][valid]):
+        return plan
+    keys = ("lot_size", "stock", "clock", "lot_scv", "row_load")
+    saved = {key: model[key] for key in keys}
+    saved["lot_size"] = saved["lot_size"].copy()
+    reasons = model["reasons"].text.copy()
+    model["lot_size"][valid] = lots
+    centers = _workcenter_loads(model, lead_time_service, ca2)
+    lead = _route_lead_times(model, centers, lead_time_service)
+    stock = _reorder_points(model, lead, level, service_mode, floor, distribution)
+    cost = _plan_cost(model, lead, stock)
+    if np.array_equal(model["reasons"].text, reasons) and cost <= plan[3]:
+        return centers, lead, stock, cost
+    model.update(saved)
+    model["reasons"].text = reasons
+    return plan
+
+
 def _item_flows(model, flows):
     """Flow of each item: the ``flow`` column, else that of its first workcenter."""
     items = model["items"]
@@ -893,6 +992,7 @@ def optimize_plant(
     bottleneck_utilization=0.85,
     service_floor=0.0,
     distribution="auto",
+    joint=True,
 ):
     """Optimise lot sizes, lead times, reorder points and WIP caps of a plant.
 
@@ -933,6 +1033,15 @@ def optimize_plant(
         binomial per item (:func:`engine.inventory.demand_model`, from
         ``demand_mean``, ``demand_std`` and the optional ``zero_share``
         column); ``'normal'`` is the all-normal model of earlier versions.
+    joint : bool, default True
+        Optimise lot sizes and reorder points together: after the sequential
+        plan (capacitated lot sizes, then reorder points), larger lots that
+        save more safety stock than they cost in setups and WIP are tried
+        (:func:`_joint_lot_sizes`), the whole plan is recomputed, and kept
+        only if its cost per period (``summary['cost_per_period']``: setups +
+        holding of WIP and stock) is not above the sequential one
+        (``summary['sequential_cost_per_period']``). Service and capacity
+        constraints hold either way (larger lots only lower setup load).
 
     Returns
     -------
@@ -979,6 +1088,15 @@ def optimize_plant(
         lead = _route_lead_times(model, centers, lead_time_service)
     with _timed(timings, "reorder_points"):
         stock = _reorder_points(model, lead, level, service_mode, floor, distribution)
+    cost = sequential_cost = _plan_cost(model, lead, stock)
+    if joint and "stock" in model:
+        with _timed(timings, "joint_lots"):
+            centers, lead, stock, cost = _try_joint(
+                model,
+                (centers, lead, stock, cost),
+                (level, service_mode, floor, distribution, lead_time_service, ca2),
+            )
+
     with _timed(timings, "conwip"):
         item_flow = _item_flows(model, plant.flows)
         flows, curves, stations = _conwip_caps(
@@ -999,7 +1117,11 @@ def optimize_plant(
             flows=flows,
             curves=curves,
             stations=stations,
-            summary=_summary(items, centers, flows),
+            summary={
+                **_summary(items, centers, flows),
+                "cost_per_period": cost,
+                "sequential_cost_per_period": sequential_cost,
+            },
             timings=timings,
             policy={
                 "service": level,

@@ -144,3 +144,31 @@ def test_frontier_rejects_bad_targets(demo_plant):
     with pytest.raises(ValueError, match="targets"):
         optimize.service_frontier(result, [0.5, 1.0])
     assert isinstance(optimize.service_frontier(result, [0.9]), pd.DataFrame)
+
+
+@pytest.mark.parametrize(
+    "plant",
+    [
+        plants.load_demo_plant(),
+        plants.generate_plant(200, 8, seed=1),
+        plants.generate_plant(150, 6, seed=4),
+        _low_volume_plant(),
+    ],
+    ids=["demo", "generated-1", "generated-4", "low-volume"],
+)
+@pytest.mark.parametrize("mode", ["item", "aggregate"])
+def test_joint_q_r_is_never_worse_than_sequential(plant, mode):
+    """Same objective (setups + WIP + stock holding per period), same constraints."""
+    kwargs = {"service_mode": mode, "service_floor": 0.7}
+    sequential = optimize.optimize_plant(plant, joint=False, **kwargs)
+    joint = optimize.optimize_plant(plant, joint=True, **kwargs)
+    assert joint.summary["cost_per_period"] <= (
+        sequential.summary["cost_per_period"] * (1 + 1e-12)
+    )
+    assert joint.summary["sequential_cost_per_period"] == pytest.approx(
+        sequential.summary["cost_per_period"], rel=1e-12
+    )
+    assert joint.summary["fill_rate"] >= (0.95 if mode == "aggregate" else 0.7) - 1e-6
+    assert joint.summary["max_utilization"] <= 0.85 + 1e-9
+    feasible = joint.items["feasible"]
+    assert (joint.items.loc[feasible, "fill_rate"] >= 0.7 - 1e-9).all()
