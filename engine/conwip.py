@@ -28,6 +28,8 @@ __all__ = [
     "mva",
     "mva_approx",
     "practical_worst_case",
+    "releasable_count",
+    "release_fits",
     "throughput_curve",
     "worst_case",
 ]
@@ -633,3 +635,83 @@ def equivalent_wip_units(work_hours, standard_work_hours):
     work = nonnegative("work_hours", work_hours)
     standard = positive("standard_work_hours", standard_work_hours)
     return scalar_or_array(work / standard, work_hours, standard_work_hours)
+
+
+# --- CONWIP admission --------------------------------------------------------
+
+#: decimals to which equivalent WIP units are compared with the cap
+UNITS_DIGITS = 6
+
+
+def _compare(a, b):
+    """-1, 0 or 1 as ``a - b`` rounded to ``UNITS_DIGITS`` decimals."""
+    return int(np.sign(round(float(a) - float(b), UNITS_DIGITS)))
+
+
+def release_fits(wip, units, cap, in_process):
+    """Whether an order may enter a CONWIP loop now (the CONWIP admission rule).
+
+    The loop holds ``wip`` equivalent units in ``in_process`` released orders
+    under a cap of ``cap`` units. An order of ``units`` units fits if
+
+    .. math:: \text{wip} + \text{units} \\le \text{cap}
+
+    (compared to ``UNITS_DIGITS`` decimals). An order larger than the whole cap
+    would never fit and block the queue for ever, so it is let in alone: when
+    no order is in process and the loop is below its cap.
+
+    Parameters
+    ----------
+    wip : float
+        Equivalent WIP units in the loop now (for a non-bottleneck loop, WIP
+        plus the finished stock of its products).
+    units : float
+        Equivalent units of the order, >= 0.
+    cap : float
+        WIP cap of the loop, equivalent units, > 0.
+    in_process : int
+        Released orders of the loop not yet done.
+
+    Returns
+    -------
+    bool
+
+    References
+    ----------
+    Spearman, Woodruff and Hopp (1990), CONWIP: a pull alternative to kanban,
+    *International Journal of Production Research* 28(5), 879-894 (release
+    when WIP falls below the cap, WIP in standard units of work);
+    Hopp and Spearman, *Factory Physics*, ch. 10 and 15.
+    """
+    if _compare(wip + units, cap) <= 0:
+        return True
+    return not in_process and _compare(units, cap) > 0 and _compare(wip, cap) < 0
+
+
+def releasable_count(units, wip, cap, in_process):
+    """How many orders at the head of a virtual queue the loop releases now.
+
+    Walks the queue in release order and admits orders by
+    :func:`release_fits` while they fit, stopping at the first that does not,
+    so that a large order is not overtaken for ever.
+
+    Parameters
+    ----------
+    units : array_like
+        Equivalent units of the queued orders, in release order.
+    wip, cap, in_process
+        As in :func:`release_fits`.
+
+    Returns
+    -------
+    int
+        Number of leading orders released (0 to ``len(units)``).
+    """
+    count = 0
+    for order_units in np.asarray(units, dtype=float).ravel():
+        if not release_fits(wip, order_units, cap, in_process):
+            break
+        wip += order_units
+        in_process += 1
+        count += 1
+    return count

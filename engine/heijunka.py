@@ -7,7 +7,8 @@ made at a steady rate close to its share of demand. Three pieces:
 - :func:`production_quota` -- integer quotas per period that add up exactly to
   the demand, proportional to the time available in each period;
 - :func:`levelled_sequence` -- Toyota's goal-chasing mixed-model sequence
-  (Monden), optionally with latest allowed slots (due dates) per unit.
+  (Monden), optionally with latest allowed slots (due dates) per unit;
+  :func:`levelled_release_order` applies it to a CONWIP loop's virtual queue.
 
 :func:`sequence_deviation` and :func:`product_rate_variation` measure how level a
 sequence is (Miltenburg's product-rate-variation objective).
@@ -19,6 +20,8 @@ Monden, Y. (2012). *Toyota Production System*, 4th ed., CRC Press, ch. 17
 Miltenburg, J. (1989). Level schedules for mixed-model assembly lines in
 just-in-time production systems. *Management Science* 35(2), 192-207.
 """
+
+from collections import defaultdict
 
 import numpy as np
 
@@ -324,3 +327,70 @@ def product_rate_variation(sequence, quantities):
     """
     counts, ideal = _cumulative_counts(sequence, quantities)
     return float(((counts - ideal) ** 2).sum())
+
+
+def levelled_release_order(queued, in_process, now):
+    """Order in which a levelled release walks a CONWIP loop's virtual queue.
+
+    One order counts as one unit of its product. The goal-chasing sequence
+    (:func:`levelled_sequence`) runs over
+    in-process + queued orders per product; the in-process ones are due in the
+    first slots, so the chase continues from the loop's content instead of
+    restarting at every release run. Queued orders whose latest start has come
+    are due right after them, in order of latest start: they are released
+    first. Within a product, orders keep that urgency, then queue, order. Ties
+    between products go to the one first in the queue.
+
+    Parameters
+    ----------
+    queued : sequence of tuple
+        ``(order_id, units, product_id, latest_start)`` of the queued orders in
+        queue order; ``latest_start`` (any type comparable with ``now``, e.g. a
+        datetime) is the deadline minus the order's scheduled duration, or None.
+    in_process : mapping
+        ``{product_id: count}`` of released orders of the loop not yet done.
+    now : comparable
+        Current time, in the unit of ``latest_start``.
+
+    Returns
+    -------
+    list of tuple
+        ``[(order_id, units)]`` in release order.
+
+    References
+    ----------
+    Monden, *Toyota Production System*, ch. 17 (goal chasing); Jackson (1955)
+    (earliest due date), as in :func:`levelled_sequence`.
+    """
+    urgent = sorted(
+        (row for row in queued if row[3] is not None and row[3] <= now),
+        key=lambda row: row[3],
+    )
+    urgent_rank = {row[0]: rank for rank, row in enumerate(urgent)}
+    by_product = defaultdict(list)
+    for row in sorted(queued, key=lambda row: urgent_rank.get(row[0], len(queued))):
+        by_product[row[2]].append(row)
+    products = list(dict.fromkeys([row[2] for row in queued] + sorted(in_process)))
+    prefix = sum(in_process.values())
+    quantities = [in_process.get(pid, 0) + len(by_product[pid]) for pid in products]
+    # in-process orders are due by the last slot of the prefix, urgent ones after
+    latest = [
+        [prefix - 1] * in_process.get(pid, 0)
+        + [
+            prefix + urgent_rank[row[0]]
+            for row in by_product[pid]
+            if row[0] in urgent_rank
+        ]
+        for pid in products
+    ]
+    sequence = levelled_sequence(quantities, latest_position=latest)
+    made = defaultdict(int)
+    order = []
+    for index in sequence:
+        product_id = products[int(index)]
+        position = made[product_id] - in_process.get(product_id, 0)
+        made[product_id] += 1
+        if position >= 0:
+            production_id, units = by_product[product_id][position][:2]
+            order.append((production_id, units))
+    return order

@@ -29,27 +29,10 @@ from odoo.tools import SQL, float_compare
 from odoo.addons.mrp_drs.engine import conwip
 
 #: precision used when comparing equivalent WIP units with the cap
-UNITS_DIGITS = 6
+UNITS_DIGITS = conwip.UNITS_DIGITS
 
 #: manufacturing order states in which an order still occupies (or waits for) the line
 OPEN_STATES = ("confirmed", "progress", "to_close")
-
-
-def release_fits(wip, units, cap, in_process):
-    """Whether an order of ``units`` equivalent units may enter a loop holding
-    ``wip`` units with ``in_process`` released orders under ``cap``.
-
-    It fits if ``wip + units <= cap``. An order larger than the whole cap never
-    fits, so it is let in alone: when no order is in process and the loop is
-    below its cap.
-    """
-    if float_compare(wip + units, cap, precision_digits=UNITS_DIGITS) <= 0:
-        return True
-    return (
-        not in_process
-        and float_compare(units, cap, precision_digits=UNITS_DIGITS) > 0
-        and float_compare(wip, cap, precision_digits=UNITS_DIGITS) < 0
-    )
 
 
 class MrpDrsFlow(models.Model):
@@ -614,12 +597,8 @@ class MrpDrsFlow(models.Model):
 
         For each flow (in id order) the flow row is locked and updated, then the
         current WIP is read with SQL and the queue is walked in its release order
-        (``_drs_queue_candidates``: queue order, or the levelled sequence): an
-        order is released while WIP + its units <= cap. The walk stops at the
-        first order that does not fit, so that large orders are not overtaken
-        forever. An order larger than the whole cap is released only when no
-        order of the flow is in process and the loop is below its cap; otherwise
-        it would block the queue for ever.
+        (``_drs_queue_candidates``: queue order, or the levelled sequence) by
+        the CONWIP admission rule, :func:`engine.conwip.releasable_count`.
 
         :return: the released ``mrp.production`` records
         """
@@ -632,14 +611,16 @@ class MrpDrsFlow(models.Model):
         status = flows._get_wip_status()
         to_release = []
         for flow in flows.sorted("id"):
-            wip = status[flow.id]["wip"]
-            in_process = status[flow.id]["released_count"]
-            for production_id, units in flow._drs_queue_candidates():
-                if not release_fits(wip, units, flow.wip_cap, in_process):
-                    break
-                to_release.append(production_id)
-                wip += units
-                in_process += 1
+            candidates = flow._drs_queue_candidates()
+            count = conwip.releasable_count(
+                [units for _production_id, units in candidates],
+                status[flow.id]["wip"],
+                flow.wip_cap,
+                status[flow.id]["released_count"],
+            )
+            to_release += [
+                production_id for production_id, _units in candidates[:count]
+            ]
         released = Production.browse(to_release)
         if released:
             released.sudo()._drs_set_state("released")

@@ -28,58 +28,6 @@ LEVELLED_QUEUE_FIELDS = [
 ]
 
 
-def levelled_release_order(queued, in_process, now):
-    """Order in which a levelled release walks a virtual queue.
-
-    ``queued`` lists ``(production_id, units, product_id, latest_start)`` in queue
-    order (``latest_start``: deadline minus the order's scheduled duration, or
-    None); ``in_process`` maps product ids to their count of released, open
-    orders. One order counts as one unit of its product.
-
-    The engine's goal-chasing sequence (``heijunka.levelled_sequence``) runs over
-    in-process + queued orders per product; the in-process ones are due in the
-    first slots, so the chase continues from the loop's content instead of
-    restarting at every release run. Queued orders whose latest start has come
-    are due right after them, in order of latest start: they are released
-    first. Within a product, orders keep that urgency, then queue, order. Ties
-    between products go to the one first in the queue.
-
-    :return: ``[(production_id, units)]`` in release order
-    """
-    urgent = sorted(
-        (row for row in queued if row[3] is not None and row[3] <= now),
-        key=lambda row: row[3],
-    )
-    urgent_rank = {row[0]: rank for rank, row in enumerate(urgent)}
-    by_product = defaultdict(list)
-    for row in sorted(queued, key=lambda row: urgent_rank.get(row[0], len(queued))):
-        by_product[row[2]].append(row)
-    products = list(dict.fromkeys([row[2] for row in queued] + sorted(in_process)))
-    prefix = sum(in_process.values())
-    quantities = [in_process.get(pid, 0) + len(by_product[pid]) for pid in products]
-    # in-process orders are due by the last slot of the prefix, urgent ones after
-    latest = [
-        [prefix - 1] * in_process.get(pid, 0)
-        + [
-            prefix + urgent_rank[row[0]]
-            for row in by_product[pid]
-            if row[0] in urgent_rank
-        ]
-        for pid in products
-    ]
-    sequence = heijunka.levelled_sequence(quantities, latest_position=latest)
-    made = defaultdict(int)
-    order = []
-    for index in sequence:
-        product_id = products[int(index)]
-        position = made[product_id] - in_process.get(product_id, 0)
-        made[product_id] += 1
-        if position >= 0:
-            production_id, units = by_product[product_id][position][:2]
-            order.append((production_id, units))
-    return order
-
-
 class MrpDrsFlow(models.Model):
     _inherit = "mrp.drs.flow"
 
@@ -220,7 +168,7 @@ class MrpDrsFlow(models.Model):
 
     def _drs_levelled_candidates(self):
         """Queued orders of this flow in levelled order, see
-        :func:`levelled_release_order`; read in two queries."""
+        :func:`engine.heijunka.levelled_release_order`; read in two queries."""
         self.ensure_one()
         self.env["mrp.production"].flush_model(LEVELLED_QUEUE_FIELDS)
         self.flush_recordset(["release_order"])
@@ -260,4 +208,6 @@ class MrpDrsFlow(models.Model):
             )
         )
         in_process = dict(self.env.cr.fetchall())
-        return levelled_release_order(queued, in_process, fields.Datetime.now())
+        return heijunka.levelled_release_order(
+            queued, in_process, fields.Datetime.now()
+        )

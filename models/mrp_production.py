@@ -19,7 +19,7 @@ from odoo.tools import SQL
 
 from odoo.addons.mrp_drs.engine import conwip
 
-from .mrp_drs_flow import OPEN_STATES, release_fits
+from .mrp_drs_flow import OPEN_STATES
 
 
 class MrpProduction(models.Model):
@@ -230,7 +230,7 @@ class MrpProduction(models.Model):
             units = sum(orders.mapped("drs_wip_units"))
             row = status[flow.id]
             in_process = row["released_count"] or len(orders) > 1
-            if not release_fits(row["wip"], units, flow.wip_cap, in_process):
+            if not conwip.release_fits(row["wip"], units, flow.wip_cap, in_process):
                 raise UserError(
                     self.env._(
                         "Flow %(flow)s holds %(wip).2f of its %(cap).2f equivalent "
