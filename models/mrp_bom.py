@@ -31,6 +31,7 @@ receives more work than the line delivers at its cap), the bill of materials
 keeps its fixed lead time (``produce_delay``) and its status says why.
 """
 
+import logging
 from datetime import timedelta
 
 import numpy as np
@@ -42,6 +43,8 @@ from odoo.tools import SQL
 from odoo.addons.mrp_drs.engine import conwip, leadtime
 
 from .mrp_workcenter import _nullable, sql_update_from_values
+
+_logger = logging.getLogger(__name__)
 
 BOM_LEAD_TIME_STATUSES = [
     ("ok", "Computed"),
@@ -234,7 +237,14 @@ class MrpBom(models.Model):
         rows = {}
         for flow in flows:
             rate = queued_units.get(flow.id, 0.0) / (history[flow.id] * 24.0)
-            rows[flow.id] = (rate, *self._drs_flow_wait(flow, workcenters, rate))
+            try:
+                rows[flow.id] = (rate, *self._drs_flow_wait(flow, workcenters, rate))
+            except (ValueError, ArithmeticError) as error:
+                # one flow's absurd figures must not stop the others' lead times
+                _logger.warning(
+                    "DRS flow id %s: no virtual-queue wait: %s", flow.id, error
+                )
+                rows[flow.id] = (rate, np.nan, np.nan, np.nan, np.nan, "invalid")
         return pd.DataFrame.from_dict(
             rows,
             orient="index",
@@ -271,7 +281,7 @@ class MrpBom(models.Model):
         horizon = stations["horizon_hours"].to_numpy(dtype=float)[keep][bottleneck]
         working_share = capacity / horizon
         throughput_working, _cycle_time = conwip.mva_approx(
-            te, ce2, max(1, round(flow.wip_cap))
+            te, ce2, flow._drs_cap_level()
         )
         throughput = float(throughput_working) * working_share
         try:

@@ -11,6 +11,7 @@ units; make-up time already authorised and not yet elapsed takes its share of
 the work ahead. Each quote is stored with its basis.
 """
 
+import math
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -20,6 +21,9 @@ from odoo.addons.mrp_drs.engine import duedate
 
 #: make-up shifts are near-term recourse: count those ending within this horizon
 MAKEUP_HORIZON = timedelta(days=366)
+
+#: longest lead time quoted (working hours): ten years around the clock
+QUOTE_HOURS_MAX = 87_600.0
 
 
 class MrpDrsDueDateQuote(models.Model):
@@ -182,7 +186,7 @@ class MrpDrsDueDateQuote(models.Model):
         ahead. Raises ``UserError`` when nothing can be quoted.
         """
         now = now or fields.Datetime.now()
-        if quantity <= 0:
+        if not math.isfinite(quantity) or quantity <= 0:
             raise UserError(
                 self.env._(
                     "Quote a positive quantity of %(product)s (got %(qty)s).",
@@ -220,9 +224,36 @@ class MrpDrsDueDateQuote(models.Model):
         jobs_ahead = max(wip_units + queue_units - makeup_units, 0.0)
         # the engine counts the new order as one job: n = jobs_ahead + 1; here the
         # order is ``order_units`` equivalent units (at least one job's time)
-        quoted_hours = duedate.quote_lead_time(
-            max(jobs_ahead + order_units - 1.0, 0.0), throughput, cd2, service / 100.0
-        )
+        try:
+            quoted_hours = float(
+                duedate.quote_lead_time(
+                    max(jobs_ahead + order_units - 1.0, 0.0),
+                    throughput,
+                    cd2,
+                    service / 100.0,
+                )
+            )
+        except ValueError as error:
+            raise UserError(
+                self.env._(
+                    "No due date can be quoted from flow %(flow)s: %(error)s",
+                    flow=flow.display_name,
+                    error=str(error),
+                )
+            ) from error
+        if not quoted_hours <= QUOTE_HOURS_MAX:
+            raise UserError(
+                self.env._(
+                    "%(qty)s of %(product)s would take %(hours).0f working hours "
+                    "in flow %(flow)s, more than the %(max).0f h (ten years) a "
+                    "quote covers: quote a smaller quantity.",
+                    qty=quantity,
+                    product=product.display_name,
+                    hours=quoted_hours,
+                    flow=flow.display_name,
+                    max=QUOTE_HOURS_MAX,
+                )
+            )
         return {
             "company_id": flow.company_id.id,
             "flow_id": flow.id,

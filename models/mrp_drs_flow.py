@@ -17,13 +17,14 @@ due-date inputs) and ``mrp_drs_flow_heijunka`` (takt, quotas, levelled
 release).
 """
 
+import logging
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare
 
 from odoo.addons.mrp_drs.engine import conwip
@@ -33,6 +34,65 @@ UNITS_DIGITS = conwip.UNITS_DIGITS
 
 #: manufacturing order states in which an order still occupies (or waits for) the line
 OPEN_STATES = ("confirmed", "progress", "to_close")
+
+#: largest WIP cap of a flow (equivalent units); also the largest WIP level the
+#: mean value analysis of a flow iterates over
+WIP_CAP_MAX = 10_000.0
+
+#: largest standard work content of one equivalent unit (h)
+STANDARD_WORK_HOURS_MAX = 10_000.0
+
+PLANNER_GROUP = "mrp_drs.group_drs_planner"
+
+#: span over which dates are planned in a flow's calendar (Odoo's
+#: ``plan_hours`` looks 100 x 14 days ahead); beyond, the calendar's share of
+#: working time over that span stretches the remaining hours
+PLAN_SPAN = timedelta(days=1400)
+
+_logger = logging.getLogger(__name__)
+
+
+def is_drs_planner(env):
+    """Whether ``env`` may change DRS data: the superuser (crons, ``sudo()``
+    inside the addon) or a member of DRS Planner."""
+    return env.su or env.user.has_group(PLANNER_GROUP)
+
+
+def check_drs_planner(env, message):
+    """Raise ``AccessError(message)`` unless ``env`` is a DRS planner's."""
+    if not is_drs_planner(env):
+        raise AccessError(message)
+
+
+def run_isolated(records, method, *args):
+    """Call ``records.method(*args)`` set-wise; if it raises, call it record by
+    record, each in its own savepoint, log the records that fail with their id
+    and reason, and go on. For crons: one bad record never stops the others.
+
+    :return: the records that failed
+    """
+    cr = records.env.cr
+    try:
+        with cr.savepoint():
+            getattr(records, method)(*args)
+        return records.browse()
+    except Exception:  # any failure: fall back record by record
+        if len(records) == 1:
+            _logger.exception(
+                "DRS %s failed for %s id %s", method, records._name, records.id
+            )
+            return records
+    failed = records.browse()
+    for record in records:
+        try:
+            with cr.savepoint():
+                getattr(record, method)(*args)
+        except Exception as error:  # log the bad record, go on
+            _logger.warning(
+                "DRS %s failed for %s id %s: %s", method, record._name, record.id, error
+            )
+            failed |= record
+    return failed
 
 
 class MrpDrsFlow(models.Model):
@@ -142,11 +202,16 @@ class MrpDrsFlow(models.Model):
     @api.constrains("wip_cap")
     def _check_wip_cap(self):
         for flow in self:
-            if float_compare(flow.wip_cap, 0.0, precision_digits=UNITS_DIGITS) <= 0:
+            if (
+                float_compare(flow.wip_cap, 0.0, precision_digits=UNITS_DIGITS) <= 0
+                or flow.wip_cap > WIP_CAP_MAX
+            ):
                 raise ValidationError(
                     self.env._(
-                        "The WIP cap of flow %(flow)s must be positive (got %(cap)s).",
+                        "The WIP cap of flow %(flow)s must be positive and at most "
+                        "%(max)s equivalent units (got %(cap)s).",
                         flow=flow.display_name,
+                        max=int(WIP_CAP_MAX),
                         cap=flow.wip_cap,
                     )
                 )
@@ -154,18 +219,25 @@ class MrpDrsFlow(models.Model):
     @api.constrains("standard_work_hours")
     def _check_standard_work_hours(self):
         for flow in self:
-            if float_compare(flow.standard_work_hours, 0.0, precision_digits=6) <= 0:
+            if (
+                float_compare(flow.standard_work_hours, 0.0, precision_digits=6) <= 0
+                or flow.standard_work_hours > STANDARD_WORK_HOURS_MAX
+            ):
                 raise ValidationError(
                     self.env._(
                         "The standard work content of flow %(flow)s must be a "
-                        "positive number of hours (got %(hours)s).",
+                        "positive number of hours, at most %(max)s h (got "
+                        "%(hours)s h).",
                         flow=flow.display_name,
+                        max=int(STANDARD_WORK_HOURS_MAX),
                         hours=flow.standard_work_hours,
                     )
                 )
 
     # "company_id" always has a value at creation, so this also runs for flows
-    # created without any workcenter.
+    # created without any workcenter. A flow's workcenters are its company's:
+    # a workcenter without company would bring the orders of every company
+    # into the flow's WIP and queue.
     @api.constrains("workcenter_ids", "company_id", "active")
     def _check_workcenters(self):
         for flow in self:
@@ -175,6 +247,26 @@ class MrpDrsFlow(models.Model):
                         "Flow %(flow)s has no workcenter: add the workcenters of "
                         "the loop.",
                         flow=flow.display_name,
+                    )
+                )
+            foreign = flow.workcenter_ids.sudo().filtered(
+                lambda workcenter, flow=flow: workcenter.company_id != flow.company_id
+            )
+            if foreign:
+                shared = foreign.filtered(lambda workcenter: not workcenter.company_id)
+                raise ValidationError(
+                    self.env._(
+                        "The workcenters of flow %(flow)s must belong to its company "
+                        "%(company)s; %(count)s do not%(shared)s. Set their company.",
+                        flow=flow.display_name,
+                        company=flow.company_id.display_name,
+                        count=len(foreign),
+                        shared=self.env._(
+                            " (without company: %(names)s)",
+                            names=", ".join(shared.mapped("display_name")),
+                        )
+                        if shared
+                        else "",
                     )
                 )
         active_flows = self.filtered("active")
@@ -205,6 +297,17 @@ class MrpDrsFlow(models.Model):
                 self.browse(clash[1]).sudo(),
                 self.env["mrp.workcenter"].browse(clash[2]).sudo(),
             )
+            if other.company_id != flow.company_id:
+                # never name a record of another company
+                raise ValidationError(
+                    self.env._(
+                        "Workcenter %(workcenter)s of flow %(flow)s is already in "
+                        "another active flow: a workcenter belongs to one active "
+                        "flow only.",
+                        workcenter=workcenter.display_name,
+                        flow=flow.display_name,
+                    )
+                )
             raise ValidationError(
                 self.env._(
                     "Workcenter %(workcenter)s cannot be in both flows %(flow)s and "
@@ -256,6 +359,7 @@ class MrpDrsFlow(models.Model):
         """Set the standard work content to the mean hours per unit of the flow's
         products, taken from their bills of materials' operations at the flow's
         workcenters."""
+        self._drs_check_planner()
         hours_by_flow = self._get_product_work_hours()
         for flow in self:
             hours = list(hours_by_flow.get(flow.id, {}).values())
@@ -300,8 +404,10 @@ class MrpDrsFlow(models.Model):
         return action
 
     def action_release_now(self):
-        """Button: run a release of the virtual queue now."""
-        released = self._release_from_queue()
+        """Button: run a release of the virtual queue now. DRS planners only."""
+        self._drs_check_planner()
+        self.check_access("read")
+        released = self.sudo()._release_from_queue()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -313,6 +419,15 @@ class MrpDrsFlow(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _drs_check_planner(self):
+        check_drs_planner(
+            self.env,
+            self.env._(
+                "Only DRS planners can release orders or run the DRS computations "
+                "of a flow."
+            ),
+        )
 
     def _drs_action_for(self, xmlid):
         self.ensure_one()
@@ -657,21 +772,38 @@ class MrpDrsFlow(models.Model):
     def _drs_plan_hours(self, hours, now):
         """Date ``hours`` working hours after ``now`` in the flow's calendar
         (global leaves excluded); calendar hours when the calendar has no
-        working time."""
+        working time. Beyond :data:`PLAN_SPAN` the hours left are stretched by
+        the calendar's working share over that span, so that the date grows
+        with the hours however many they are."""
         self.ensure_one()
         calendar = self._drs_reference_calendar()
-        planned = (
-            calendar.plan_hours(hours, now, compute_leaves=True) if calendar else False
-        )
-        return planned or now + timedelta(hours=hours)
+        if calendar:
+            planned = calendar.plan_hours(hours, now, compute_leaves=True)
+            if planned:
+                return planned
+            span_hours = calendar.get_work_hours_count(
+                now, now + PLAN_SPAN, compute_leaves=True
+            )
+            if span_hours > 0:
+                stretch = PLAN_SPAN.total_seconds() / 3600.0 / span_hours
+                return (
+                    now
+                    + PLAN_SPAN
+                    + timedelta(hours=max(hours - span_hours, 0.0) * stretch)
+                )
+        return now + timedelta(hours=hours)
+
+    def _drs_cap_level(self):
+        """The cap as a whole number of units for the mean value analysis (a
+        loop count): rounded, at least 1, at most :data:`WIP_CAP_MAX`."""
+        self.ensure_one()
+        return int(min(max(round(self.wip_cap), 1), WIP_CAP_MAX))
 
     @api.model
     def _cron_release_from_queue(self):
-        """Release the virtual queues of all active flows, company by company."""
+        """Release the virtual queues of all active flows, company by company;
+        a flow whose release fails is logged and skipped."""
         flows = self.sudo().search([("active", "=", True)])
-        for company in flows.company_id:
-            company_flows = flows.filtered(
-                lambda flow, company=company: flow.company_id == company
-            )
-            company_flows.with_company(company)._release_from_queue()
+        for company, company_flows in flows.grouped("company_id").items():
+            run_isolated(company_flows.with_company(company), "_release_from_queue")
         return True

@@ -17,6 +17,11 @@ from odoo import api, fields, models
 
 from odoo.addons.mrp_drs.engine import conwip
 
+from .mrp_drs_flow import WIP_CAP_MAX
+
+#: most WIP levels drawn per curve; above, levels are spread over 1..w_max
+CURVE_POINTS = 200
+
 CASES = [
     ("best", "Best case"),
     ("practical_worst", "Practical worst case"),
@@ -54,9 +59,12 @@ class MrpDrsFlowCurve(models.Model):
         """Replace the curve points of ``flows`` (one delete, one create).
 
         All flows get the WIP levels ``1..w_max`` with one common ``w_max``
-        (twice the largest cap or critical WIP, at least 10), so that a graph
-        over several flows has no missing points. Flows whose line cannot be
-        described (no station data) get no curve.
+        (twice the largest cap or critical WIP, at least 10, at most twice
+        :data:`WIP_CAP_MAX`), so that a graph over several flows has no missing
+        points; beyond :data:`CURVE_POINTS` levels, that many spread levels
+        (the flows' caps among them) are kept, so that the rows written stay
+        bounded whatever the caps. Flows whose line cannot be described (no
+        station data) get no curve.
         """
         now = now or fields.Datetime.now()
         lines = flows._drs_line_model(now)
@@ -66,12 +74,22 @@ class MrpDrsFlowCurve(models.Model):
         w_max = max(
             [10]
             + [
-                math.ceil(2 * max(flow.wip_cap, line["rb"] * line["t0"]))
+                math.ceil(
+                    2 * min(max(flow.wip_cap, line["rb"] * line["t0"]), WIP_CAP_MAX)
+                )
                 for flow in flows
                 if (line := lines.get(flow.id))
             ]
         )
         levels = np.arange(1, w_max + 1, dtype=float)
+        if w_max > CURVE_POINTS:
+            caps = [flow._drs_cap_level() for flow in flows]
+            levels = np.unique(
+                np.concatenate(
+                    [np.round(np.linspace(1, w_max, CURVE_POINTS)), caps]
+                ).clip(1, w_max)
+            )
+        rows = levels.astype(int) - 1
         vals_list = []
         for flow in flows:
             line = lines.get(flow.id)
@@ -84,11 +102,11 @@ class MrpDrsFlowCurve(models.Model):
                 "practical_worst": conwip.practical_worst_case(levels, rb, t0),
                 "worst": conwip.worst_case(levels, rb, t0),
                 "flow": (
-                    curve["throughput"].to_numpy(),
-                    curve["cycle_time"].to_numpy(),
+                    curve["throughput"].to_numpy()[rows],
+                    curve["cycle_time"].to_numpy()[rows],
                 ),
             }
-            cap_level = min(max(round(flow.wip_cap), 1), w_max)
+            cap_level = min(flow._drs_cap_level(), w_max)
             for case, (throughput, cycle_time) in cases.items():
                 vals_list.extend(
                     {

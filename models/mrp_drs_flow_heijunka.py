@@ -138,6 +138,8 @@ class MrpDrsFlow(models.Model):
 
     def action_compute_heijunka(self):
         """Button: recompute the heijunka plan (takt time, quotas) now."""
+        self._drs_check_planner()
+        self.check_access("write")
         self.env["mrp.drs.heijunka.period"]._compute_for_flows(self)
         return True
 
@@ -160,6 +162,10 @@ class MrpDrsFlow(models.Model):
         action["domain"] = [("flow_id", "=", self.id)]
         return action
 
+    def _drs_compute_heijunka_plan(self):
+        """The heijunka plan of these flows (for :func:`run_isolated`)."""
+        return self.env["mrp.drs.heijunka.period"]._compute_for_flows(self)
+
     def _drs_queue_candidates(self):
         """The levelled sequence of the queue when ``levelled_release`` is set."""
         if self.levelled_release:
@@ -176,8 +182,14 @@ class MrpDrsFlow(models.Model):
             SQL(
                 """
                 SELECT p.id, COALESCE(p.drs_wip_units, 0), p.product_id,
-                       p.date_deadline
-                           - COALESCE(p.date_finished - p.date_start, interval '0')
+                       -- an absurd deadline (year 1) must not give a date
+                       -- before year 1, which Python cannot read
+                       CASE WHEN p.date_deadline IS NOT NULL THEN GREATEST(
+                           p.date_deadline
+                               - COALESCE(p.date_finished - p.date_start,
+                                          interval '0'),
+                           timestamp '0001-01-01'
+                       ) END
                   FROM mrp_production p
                   JOIN mrp_drs_flow f ON f.id = p.drs_flow_id
                  WHERE p.drs_flow_id = %s

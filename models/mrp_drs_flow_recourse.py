@@ -14,7 +14,12 @@ from odoo.tools import SQL, float_compare
 
 from odoo.addons.mrp_drs.engine import duedate
 
-from .mrp_drs_flow import OPEN_STATES, UNITS_DIGITS
+from .mrp_drs_flow import OPEN_STATES, UNITS_DIGITS, run_isolated
+from .mrp_drs_makeup_shift import MAKEUP_SHIFT_HOURS_MAX
+
+#: longest planned lead time of a flow (working hours): about five years of
+#: one-shift working time
+PLANNED_LEAD_TIME_MAX = 10_000.0
 
 
 class MrpDrsFlow(models.Model):
@@ -168,22 +173,34 @@ class MrpDrsFlow(models.Model):
     def _check_recourse_settings(self):
         for flow in self:
             problems = []
-            if flow.planned_lead_time < 0:
-                problems.append(self.env._("the planned lead time is negative"))
+            if not 0 <= flow.planned_lead_time <= PLANNED_LEAD_TIME_MAX:
+                problems.append(
+                    self.env._(
+                        "the planned lead time is not between 0 and %(max)s working h",
+                        max=int(PLANNED_LEAD_TIME_MAX),
+                    )
+                )
             if not 50.0 <= flow.quote_service_level < 100.0:
                 problems.append(
                     self.env._("the quote service level is not in [50 %, 100 %)")
                 )
-            if flow.makeup_threshold < 0 or flow.makeup_hours_per_shift < 0:
+            if flow.makeup_threshold < 0:
+                problems.append(self.env._("the make-up threshold is negative"))
+            if not 0 <= flow.makeup_hours_per_shift <= MAKEUP_SHIFT_HOURS_MAX:
                 problems.append(
-                    self.env._("the make-up threshold or shift hours are negative")
+                    self.env._(
+                        "the make-up shift is not between 0 and %(max)s h",
+                        max=int(MAKEUP_SHIFT_HOURS_MAX),
+                    )
                 )
             if not 1 <= flow.signal_window_days <= 366:
                 problems.append(
                     self.env._("the signal window is not between 1 and 366 days")
                 )
-            if flow.makeup_trigger_limit < 0:
-                problems.append(self.env._("the tolerated make-up days are negative"))
+            if not 0 <= flow.makeup_trigger_limit <= 366:
+                problems.append(
+                    self.env._("the tolerated make-up days are not between 0 and 366")
+                )
             if not 0.0 < flow.excess_empty_share <= 100.0:
                 problems.append(
                     self.env._("the empty-queue share is not in (0 %, 100 %]")
@@ -200,6 +217,8 @@ class MrpDrsFlow(models.Model):
     def action_run_recourse(self):
         """Button: measure throughput, check the queue against the make-up
         threshold, record the period's history and update the signals now."""
+        self._drs_check_planner()
+        self.check_access("write")
         shifts = self._drs_run_recourse()
         return {
             "type": "ir.actions.client",
@@ -421,9 +440,6 @@ class MrpDrsFlow(models.Model):
         make-up shifts, history and capacity signals. A flow without working
         time or stations is flagged (``recourse_warning``), not fatal."""
         flows = self.sudo().search([("active", "=", True)])
-        for company in flows.company_id:
-            company_flows = flows.filtered(
-                lambda flow, company=company: flow.company_id == company
-            )
-            company_flows.with_company(company)._drs_run_recourse()
+        for company, company_flows in flows.grouped("company_id").items():
+            run_isolated(company_flows.with_company(company), "_drs_run_recourse")
         return True

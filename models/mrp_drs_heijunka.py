@@ -47,7 +47,7 @@ from odoo.tools import SQL
 
 from odoo.addons.mrp_drs.engine import heijunka
 
-from .mrp_drs_flow import OPEN_STATES
+from .mrp_drs_flow import OPEN_STATES, run_isolated
 
 #: tolerance when rounding demand up to whole units
 UNIT_TOLERANCE = 1e-6
@@ -463,11 +463,10 @@ class MrpDrsHeijunkaPeriod(models.Model):
     def _cron_compute_heijunka(self):
         """Recompute the heijunka plans of all active flows, company by company."""
         flows = self.env["mrp.drs.flow"].sudo().search([("active", "=", True)])
-        for company in flows.company_id:
-            company_flows = flows.filtered(
-                lambda flow, company=company: flow.company_id == company
+        for company, company_flows in flows.grouped("company_id").items():
+            run_isolated(
+                company_flows.with_company(company), "_drs_compute_heijunka_plan"
             )
-            self.with_company(company).sudo()._compute_for_flows(company_flows)
         return True
 
 

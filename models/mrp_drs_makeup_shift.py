@@ -18,8 +18,14 @@ from datetime import timedelta
 import pytz
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tools import SQL
+
+#: longest make-up shift (h): at most one shift per day
+MAKEUP_SHIFT_HOURS_MAX = 24.0
+
+#: what a planner records on a shift; the rest is the DRS run's decision
+PLANNER_SHIFT_FIELDS = frozenset({"used_hours", "state"})
 
 
 class MrpDrsMakeupShift(models.Model):
@@ -114,6 +120,11 @@ class MrpDrsMakeupShift(models.Model):
             "CHECK(hours >= 0 AND used_hours >= 0 AND date_end >= date_start)",
             "Make-up hours cannot be negative and a shift cannot end before it starts.",
         ),
+        (
+            "hours_within_day",
+            "CHECK(hours <= 24 AND date_end <= date_start + interval '24 hours')",
+            "A make-up shift lasts at most 24 h (one shift per day).",
+        ),
     ]
 
     @api.depends("flow_id.name", "period_date")
@@ -141,6 +152,19 @@ class MrpDrsMakeupShift(models.Model):
                         hours=shift.hours,
                     )
                 )
+
+    # ---------------------------------------------------------------------- CRUD
+    def write(self, vals):
+        # the shift's hours and window are the DRS run's: a planner records
+        # the hours used (at most those authorised) or cancels the shift
+        if not self.env.su and set(vals) - PLANNER_SHIFT_FIELDS:
+            raise AccessError(
+                self.env._(
+                    "A make-up shift's hours and window are set by the DRS run; "
+                    "record the hours used or cancel the shift."
+                )
+            )
+        return super().write(vals)
 
     # ---------------------------------------------------------- business methods
     @api.model

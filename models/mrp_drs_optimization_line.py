@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
+
+from .mrp_drs_flow import OPEN_STATES
 
 #: batch size of the UPDATE statements of the reorder rules
 UPDATE_CHUNK = 20_000
@@ -25,6 +27,7 @@ class MrpDrsOptimizationLine(models.Model):
     _name = "mrp.drs.optimization.line"
     _description = "DRS optimisation proposal"
     _order = "run_id, kind, product_id, field_name, id"
+    _check_company_auto = True
 
     run_id = fields.Many2one(
         "mrp.drs.optimization.run",
@@ -33,6 +36,7 @@ class MrpDrsOptimizationLine(models.Model):
         ondelete="cascade",
     )
     run_state = fields.Selection(related="run_id.state", string="Run state")
+    company_id = fields.Many2one(related="run_id.company_id")
     kind = fields.Selection(
         [
             ("orderpoint", "Reorder rule"),
@@ -69,22 +73,42 @@ class MrpDrsOptimizationLine(models.Model):
         string="Field",
         readonly=True,
     )
-    product_id = fields.Many2one("product.product", readonly=True, index=True)
+    product_id = fields.Many2one(
+        "product.product", readonly=True, index=True, check_company=True
+    )
     orderpoint_id = fields.Many2one(
-        "stock.warehouse.orderpoint", "Reorder rule", readonly=True, ondelete="set null"
+        "stock.warehouse.orderpoint",
+        "Reorder rule",
+        readonly=True,
+        ondelete="set null",
+        check_company=True,
     )
     bom_id = fields.Many2one(
-        "mrp.bom", "Bill of materials", readonly=True, ondelete="set null"
+        "mrp.bom",
+        "Bill of materials",
+        readonly=True,
+        ondelete="set null",
+        check_company=True,
     )
     operation_id = fields.Many2one(
-        "mrp.routing.workcenter", readonly=True, ondelete="set null"
+        "mrp.routing.workcenter", readonly=True, ondelete="set null", check_company=True
     )
-    flow_id = fields.Many2one("mrp.drs.flow", readonly=True, ondelete="set null")
+    flow_id = fields.Many2one(
+        "mrp.drs.flow", readonly=True, ondelete="set null", check_company=True
+    )
     old_workcenter_id = fields.Many2one(
-        "mrp.workcenter", "Current workcenter", readonly=True, ondelete="set null"
+        "mrp.workcenter",
+        "Current workcenter",
+        readonly=True,
+        ondelete="set null",
+        check_company=True,
     )
     new_workcenter_id = fields.Many2one(
-        "mrp.workcenter", "Proposed workcenter", readonly=True, ondelete="set null"
+        "mrp.workcenter",
+        "Proposed workcenter",
+        readonly=True,
+        ondelete="set null",
+        check_company=True,
     )
     create_orderpoint = fields.Boolean(
         "Creates a reorder rule",
@@ -122,6 +146,31 @@ class MrpDrsOptimizationLine(models.Model):
         for line in self:
             line.unit = units.get(line.field_name) or line.product_id.uom_id.name or ""
 
+    # ---------------------------------------------------------------------- CRUD
+    # Proposals are the optimiser's output (see ``mrp.drs.optimization.run``):
+    # created and written in superuser mode by the addon only; a planner may
+    # only (un)select them.
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Optimisation proposals are computed by the optimiser, not entered."
+                )
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and set(vals) - {"selected"}:
+            raise AccessError(
+                self.env._(
+                    "Optimisation proposals cannot be edited; only their selection can."
+                )
+            )
+        if not self.env.su and any(line.state != "proposed" for line in self):
+            raise UserError(self.env._("Only proposed lines can be (un)selected."))
+        return super().write(vals)
+
     # ------------------------------------------------------------------- actions
     def action_select(self):
         self._check_editable()
@@ -134,8 +183,125 @@ class MrpDrsOptimizationLine(models.Model):
     # ---------------------------------------------------------- business methods
     def _check_editable(self):
         self.run_id._check_planner()
+        self.check_access("write")
         if any(line.state != "proposed" for line in self):
             raise UserError(self.env._("Only proposed lines can be (un)selected."))
+
+    def _check_targets(self, run):
+        """Refuse to apply or revert unless every line is ``run``'s and every
+        record it changes belongs to ``run``'s company (shared records, without
+        company, included): one query per target table, before any write.
+
+        Who may write: applying is a DRS planner's right (see the README), not
+        a stock or manufacturing manager's; the values come from the engine
+        only (proposals cannot be created or edited by users). What a planner
+        may not do is reach another company, so that is what is checked here.
+        The message counts the offending lines and names none of their records.
+        """
+        self.flush_model()
+        company = run.company_id.id
+        checks = [
+            ("mrp_drs_flow", "flow_id", "t.company_id IS DISTINCT FROM %(company)s"),
+            (
+                "stock_warehouse_orderpoint",
+                "orderpoint_id",
+                "t.company_id IS DISTINCT FROM %(company)s",
+            ),
+            ("mrp_bom", "bom_id", "t.company_id != %(company)s"),
+            ("mrp_workcenter", "new_workcenter_id", "t.company_id != %(company)s"),
+            ("mrp_workcenter", "old_workcenter_id", "t.company_id != %(company)s"),
+        ]
+        foreign = 0
+        for table, column, condition in checks:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT COUNT(*)
+                      FROM mrp_drs_optimization_line l
+                      JOIN %(table)s t ON t.id = l.%(column)s
+                     WHERE l.id = ANY(%(ids)s) AND %(condition)s
+                    """,
+                    table=SQL.identifier(table),
+                    column=SQL.identifier(column),
+                    ids=self.ids,
+                    condition=SQL(condition, company=company),
+                )
+            )
+            foreign += self.env.cr.fetchone()[0]
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COUNT(*)
+                  FROM mrp_drs_optimization_line l
+                  LEFT JOIN mrp_routing_workcenter o ON o.id = l.operation_id
+                  LEFT JOIN mrp_bom b ON b.id = o.bom_id
+                  LEFT JOIN product_product pp ON pp.id = l.product_id
+                  LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                 WHERE l.id = ANY(%(ids)s)
+                   AND (l.run_id != %(run)s OR b.company_id != %(company)s
+                        OR pt.company_id != %(company)s)
+                """,
+                ids=self.ids,
+                run=run.id,
+                company=company,
+            )
+        )
+        foreign += self.env.cr.fetchone()[0]
+        if foreign:
+            raise AccessError(
+                self.env._(
+                    "%(count)s proposal(s) of run %(run)s change records outside "
+                    "its company: nothing was changed.",
+                    count=foreign,
+                    run=run.display_name,
+                )
+            )
+
+    def _revert_note(self):
+        """What a revert of these lines cannot undo, in words: orders released
+        while a raised WIP cap was in force stay released (they are on the
+        floor), so the flow's WIP may now stand above its restored cap."""
+        raised = self.filtered(
+            lambda line: (
+                line.field_name == "wip_cap"
+                and line.flow_id
+                and line.new_value > line.old_value
+            )
+        )
+        if not raised:
+            return ""
+        flows = raised.flow_id.sudo()
+        status = flows._get_wip_status()
+        released = dict(
+            self.env["mrp.production"]
+            .sudo()
+            ._read_group(
+                [
+                    ("drs_flow_id", "in", flows.ids),
+                    ("drs_state", "=", "released"),
+                    ("state", "in", OPEN_STATES),
+                    ("drs_release_date", ">=", self.run_id.date_applied),
+                ],
+                ["drs_flow_id"],
+                ["__count"],
+            )
+        )
+        notes = []
+        for flow in flows:
+            wip = status[flow.id]["wip"]
+            notes.append(
+                self.env._(
+                    "Flow %(flow)s: %(count)s order(s) released under the raised "
+                    "cap stay released; WIP now %(wip).2f equivalent units, "
+                    "%(over).2f above the restored cap of %(cap).2f.",
+                    flow=flow.display_name,
+                    count=released.get(flow, 0),
+                    wip=wip,
+                    over=max(wip - flow.wip_cap, 0.0),
+                    cap=flow.wip_cap,
+                )
+            )
+        return " ".join(notes)
 
     def _rows(self):
         """The lines as a DataFrame, read in one query."""
@@ -191,6 +357,7 @@ class MrpDrsOptimizationLine(models.Model):
         - Flows: ORM ``write``, so that a larger cap releases orders from the
           virtual queue at once.
         """
+        self._check_targets(run)
         rows = self._rows()
         target = {
             "product_min_qty": "orderpoint_id",
@@ -220,9 +387,10 @@ class MrpDrsOptimizationLine(models.Model):
         self._apply_flows(rows[rows["field_name"] == "wip_cap"])
         self._set_state("applied")
 
-    def _revert(self):
+    def _revert(self, run):
         """Restore the values the applied lines replaced; delete the reorder
         rules the apply created."""
+        self._check_targets(run)
         rows = self._rows()
         rules = rows[
             rows["field_name"].isin(_ORDERPOINT) & rows["orderpoint_id"].notna()

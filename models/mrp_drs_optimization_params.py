@@ -139,15 +139,23 @@ class MrpDrsOptimizationParams(models.AbstractModel):
     def _check_optimization_parameters(self):
         for record in self:
             problems = []
-            if record.period_days < 1:
-                problems.append(self.env._("the period length must be at least 1 day"))
-            if record.history_days < record.period_days:
+            if not 1 <= record.period_days <= 366:
                 problems.append(
-                    self.env._("the history window must cover at least one period")
+                    self.env._("the period length must be between 1 and 366 days")
                 )
-            if record.horizon_days < record.period_days:
+            if not record.period_days <= record.history_days <= 3660:
                 problems.append(
-                    self.env._("the capacity horizon must cover at least one period")
+                    self.env._(
+                        "the history window must cover at least one period and at "
+                        "most 3660 days"
+                    )
+                )
+            if not record.period_days <= record.horizon_days <= 3660:
+                problems.append(
+                    self.env._(
+                        "the capacity horizon must cover at least one period and "
+                        "at most 3660 days"
+                    )
                 )
             if not 0.0 < record.service_level < 1.0:
                 problems.append(
@@ -157,8 +165,13 @@ class MrpDrsOptimizationParams(models.AbstractModel):
                 problems.append(
                     self.env._("the utilisation ceiling must be between 0 and 100 %")
                 )
-            if record.holding_rate <= 0.0:
-                problems.append(self.env._("the holding cost rate must be positive"))
+            if not 0.0 < record.holding_rate <= 10.0:
+                problems.append(
+                    self.env._(
+                        "the holding cost rate must be positive and at most "
+                        "1000 % per year"
+                    )
+                )
             if record.order_cost < 0.0:
                 problems.append(
                     self.env._("the cost per manufacturing order cannot be negative")

@@ -6,9 +6,12 @@ import logging
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import ValidationError
 
 _logger = logging.getLogger(__name__)
+
+#: longest interval between two periodic runs, per unit: one year
+INTERVAL_MAX = {"days": 366, "weeks": 53, "months": 12}
 
 
 class MrpDrsOptimizationProfile(models.Model):
@@ -62,6 +65,25 @@ class MrpDrsOptimizationProfile(models.Model):
         ),
     ]
 
+    @api.constrains("interval_number", "interval_type")
+    def _check_interval(self):
+        for profile in self:
+            most = INTERVAL_MAX[profile.interval_type]
+            if not 1 <= profile.interval_number <= most:
+                labels = dict(
+                    self._fields["interval_type"]._description_selection(self.env)
+                )
+                raise ValidationError(
+                    self.env._(
+                        "Profile %(profile)s runs every 1 to %(most)s %(unit)s, at "
+                        "most once a year (got %(number)s).",
+                        profile=profile.display_name,
+                        most=most,
+                        unit=labels[profile.interval_type].lower(),
+                        number=profile.interval_number,
+                    )
+                )
+
     def _compute_run_stats(self):
         runs = self.env["mrp.drs.optimization.run"]._read_group(
             [("profile_id", "in", self.ids)],
@@ -107,7 +129,8 @@ class MrpDrsOptimizationProfile(models.Model):
     def _launch(self, auto_apply=False):
         """Create a run with this profile's parameters and start it."""
         self.ensure_one()
-        run = self.env["mrp.drs.optimization.run"].create(
+        self.check_access("read")
+        run = self.env["mrp.drs.optimization.run"]._create_from_engine(
             {
                 **self._get_parameter_values(),
                 "profile_id": self.id,
@@ -129,23 +152,30 @@ class MrpDrsOptimizationProfile(models.Model):
     def _cron_run_due_profiles(self):
         """Run every scheduled profile whose next run is due, company by company.
 
-        A profile whose run cannot start (e.g. a parameter refused) is logged on
-        its chatter and moved on to its next date; the others still run.
+        A profile whose run cannot start (e.g. a parameter refused, a next date
+        that cannot be computed) is logged with its id and the reason, and on
+        its chatter; the others still run.
         """
         now = fields.Datetime.now()
         profiles = self.sudo().search(
             [("scheduled", "=", True), ("next_run", "<=", now)]
         )
-        for profile in profiles:
-            profile = profile.with_company(profile.company_id)
-            next_run = profile._next_run_after(now)
-            try:
-                with self.env.cr.savepoint():
-                    profile._launch(auto_apply=profile.auto_apply)
-            except UserError as error:
-                _logger.warning("DRS profile %s not run: %s", profile.name, error)
-                profile.message_post(
-                    body=self.env._("Periodic run failed: %(error)s", error=str(error))
-                )
-            profile.next_run = next_run
+        for company, company_profiles in profiles.grouped("company_id").items():
+            for profile in company_profiles.with_company(company):
+                next_run = False
+                try:
+                    next_run = profile._next_run_after(now)
+                    with self.env.cr.savepoint():
+                        profile._launch(auto_apply=profile.auto_apply)
+                except Exception as error:  # one bad profile never stops the others
+                    _logger.warning(
+                        "DRS optimisation profile id %s not run: %s", profile.id, error
+                    )
+                    profile.message_post(
+                        body=self.env._(
+                            "Periodic run failed: %(error)s", error=str(error)
+                        )
+                    )
+                if next_run:
+                    profile.next_run = next_run
         return True

@@ -13,7 +13,6 @@ its buttons, the inline or background execution and the cron.
 
 import logging
 import time
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -21,7 +20,7 @@ from odoo.tools import SQL
 
 from odoo.addons.mrp_drs.engine import optimize
 
-_logger = logging.getLogger(__name__)
+from .mrp_drs_flow import check_drs_planner
 
 _logger = logging.getLogger(__name__)
 
@@ -30,8 +29,13 @@ INLINE_LIMIT_PARAM = "mrp_drs.optimization_inline_limit"
 
 INLINE_LIMIT_DEFAULT = 5000
 
-#: a run still 'running' after this many hours without progress was interrupted
-STALE_HOURS = 2
+#: first key of the advisory lock a worker holds while it computes a run (the
+#: second is the run's id): a 'running' run whose lock nobody holds was
+#: interrupted (worker killed, server restarted)
+RUN_LOCK_KEY = 0x0D25
+
+#: fields a planner may write on a run; the rest is the optimiser's output
+PLANNER_RUN_FIELDS = frozenset({"name", "line_ids"})
 
 
 class MrpDrsOptimizationRun(models.Model):
@@ -147,6 +151,13 @@ class MrpDrsOptimizationRun(models.Model):
         domain=[("kind", "=", "wip_cap")],
         readonly=True,
     )
+    revert_note = fields.Text(
+        "After the revert",
+        readonly=True,
+        copy=False,
+        help="What the revert could not undo: orders released under a raised WIP "
+        "cap stay released.",
+    )
     line_count = fields.Integer("Number of lines", compute="_compute_line_counts")
     problem_count = fields.Integer("Problems", compute="_compute_line_counts")
     selected_count = fields.Integer("Selected", compute="_compute_line_counts")
@@ -176,48 +187,88 @@ class MrpDrsOptimizationRun(models.Model):
             )
             run.selected_count = mine.get(("proposed", True), 0)
 
+    # Runs and their lines are the optimiser's output: they are created by the
+    # wizard, a profile or the cron through ``_create_from_engine`` (superuser,
+    # after the planner's rights are checked), and written by the addon's own
+    # methods in superuser mode. ``env.su`` cannot be obtained over RPC (each
+    # call gets a fresh environment of the calling user; a context key could be
+    # forged), so it is what separates the addon's writes from a planner's.
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Optimisation runs are computed, not entered: start one with "
+                    "Optimise parameters or from a profile."
+                )
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "company_id" in vals and any(
+            run.company_id.id != vals["company_id"] for run in self
+        ):
+            raise UserError(self.env._("The company of an optimisation run is fixed."))
+        if not self.env.su and set(vals) - PLANNER_RUN_FIELDS:
+            raise AccessError(
+                self.env._(
+                    "The results of an optimisation run cannot be edited; only "
+                    "its name and the selection of its proposals can."
+                )
+            )
+        return super().write(vals)
+
     def action_apply(self):
         """Apply every proposed line (one transaction)."""
-        self._check_planner()
-        for run in self:
+        runs = self._check_planner_access()
+        for run in runs:
             run._check_state("done")
-        self.env["mrp.drs.optimization.line"].search(
+        self.env["mrp.drs.optimization.line"].sudo().search(
             [
-                ("run_id", "in", self.ids),
+                ("run_id", "in", runs.ids),
                 ("state", "=", "proposed"),
                 ("selected", "=", False),
             ]
         ).write({"selected": True})
-        return self._apply_selected()
+        return runs._apply_selected()
 
     def action_apply_selected(self):
         """Apply the selected proposed lines (one transaction)."""
-        self._check_planner()
-        for run in self:
+        runs = self._check_planner_access()
+        for run in runs:
             run._check_state("done")
-        return self._apply_selected()
+        return runs._apply_selected()
 
     def action_revert(self):
-        """Restore the values the applied lines replaced (one transaction)."""
-        self._check_planner()
-        for run in self:
+        """Restore the values the applied lines replaced (one transaction).
+
+        Orders released while a raised WIP cap was in force are on the floor and
+        stay released: the run and its chatter say so, with how far the WIP
+        now stands above the restored cap.
+        """
+        runs = self._check_planner_access()
+        for run in runs:
             run._check_state("applied")
-            lines = self.env["mrp.drs.optimization.line"].search(
-                [("run_id", "=", run.id), ("state", "=", "applied")]
+            lines = (
+                self.env["mrp.drs.optimization.line"]
+                .sudo()
+                .search([("run_id", "=", run.id), ("state", "=", "applied")])
             )
             with self.env.cr.savepoint():
-                lines._revert()
-                run.write({"state": "reverted"})
-            run.message_post(
-                body=self.env._(
-                    "%(count)s applied value(s) restored.", count=len(lines)
-                )
-            )
+                lines._revert(run)
+                note = lines._revert_note()
+                run.write({"state": "reverted", "revert_note": note or False})
+            body = self.env._("%(count)s applied value(s) restored.", count=len(lines))
+            run.message_post(body=f"{body} {note}" if note else body)
         return True
 
     def action_queue(self):
         """Run in the background: queue the run and wake up its cron."""
-        self._check_planner()
+        runs = self._check_planner_access()
+        runs._queue()
+        return True
+
+    def _queue(self):
         for run in self:
             if run.state not in ("draft", "failed"):
                 raise UserError(
@@ -227,7 +278,6 @@ class MrpDrsOptimizationRun(models.Model):
                 )
         self.write({"state": "queued", "progress": 0.0, "progress_message": False})
         self.env.ref("mrp_drs.ir_cron_mrp_drs_optimization_run")._trigger()
-        return True
 
     def action_view_lines(self):
         self.ensure_one()
@@ -244,12 +294,31 @@ class MrpDrsOptimizationRun(models.Model):
         return action
 
     def _check_planner(self):
-        if not self.env.is_superuser() and not self.env.user.has_group(
-            "mrp_drs.group_drs_planner"
-        ):
+        check_drs_planner(
+            self.env,
+            self.env._("Only DRS planners can run, apply or revert optimisations."),
+        )
+
+    def _check_planner_access(self):
+        """Check that the user is a DRS planner who may change these runs (their
+        companies' record rules); return the runs in superuser mode, for the
+        addon's own writes."""
+        self._check_planner()
+        self.check_access("write")
+        return self.sudo()
+
+    @api.model
+    def _create_from_engine(self, values):
+        """Create a run of ``values`` (parameters from the wizard or a profile)
+        for the optimiser, in superuser mode, once the user's rights are
+        checked: a DRS planner, in one of their companies."""
+        self._check_planner()
+        company = self.env["res.company"].browse(values.get("company_id"))
+        if not self.env.su and company not in self.env.user.company_ids:
             raise AccessError(
-                self.env._("Only DRS planners can apply or revert optimisation runs.")
+                self.env._("You cannot optimise the plant of a company not yours.")
             )
+        return self.sudo().create(values)
 
     def _check_state(self, state):
         if self.state != state:
@@ -299,7 +368,7 @@ class MrpDrsOptimizationRun(models.Model):
         if self._count_plant_products(self.company_id) <= self._inline_limit():
             self._execute()
             return True
-        self.action_queue()
+        self._queue()
         return False
 
     def _set_progress(self, percent, message):
@@ -318,6 +387,23 @@ class MrpDrsOptimizationRun(models.Model):
         complete or has none.
         """
         self.ensure_one()
+        # The lock lives in a connection of its own: the progress commits of
+        # the cron do not release it, it dies with the worker, and a failed
+        # statement in the computation cannot keep it.
+        with self.env.registry.cursor() as lock_cr:
+            lock_cr.execute(
+                SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", RUN_LOCK_KEY, self.id)
+            )
+            if not lock_cr.fetchone()[0]:
+                raise UserError(
+                    self.env._(
+                        "Run %(run)s is being computed by another worker.",
+                        run=self.display_name,
+                    )
+                )
+            return self._execute_locked()
+
+    def _execute_locked(self):
         self.write(
             {
                 "state": "running",
@@ -351,18 +437,7 @@ class MrpDrsOptimizationRun(models.Model):
         except (UserError, ValueError, RuntimeError) as error:
             # ValueError: parameters or a plant the engine refuses; RuntimeError:
             # the engine's LP solver found no solution
-            self.write(
-                {
-                    "state": "failed",
-                    "error_message": str(error),
-                    "progress": 100.0,
-                    "progress_message": False,
-                    "date_done": fields.Datetime.now(),
-                }
-            )
-            self.message_post(
-                body=self.env._("Optimisation failed: %(error)s", error=str(error))
-            )
+            self._mark_failed(error)
             return False
         if self.auto_apply:
             self._auto_apply()
@@ -371,7 +446,8 @@ class MrpDrsOptimizationRun(models.Model):
     def _auto_apply(self):
         """Apply all proposals of a profile run; a refusal is logged, not raised."""
         try:
-            self.action_apply()
+            with self.env.cr.savepoint():
+                self.action_apply()
         except (UserError, AccessError) as error:
             self.message_post(
                 body=self.env._(
@@ -396,9 +472,18 @@ class MrpDrsOptimizationRun(models.Model):
                         run=run.display_name,
                     )
                 )
+            # stamped before the apply, so that the orders a raised cap releases
+            # are released on or after it (see ``_revert_note``)
+            applied_on = fields.Datetime.now()
             with self.env.cr.savepoint():
                 lines._apply(run)
-                run.write({"state": "applied", "date_applied": fields.Datetime.now()})
+                run.write(
+                    {
+                        "state": "applied",
+                        "date_applied": applied_on,
+                        "revert_note": False,
+                    }
+                )
             run.message_post(
                 body=self.env._("%(count)s proposal(s) applied.", count=len(lines))
             )
@@ -406,20 +491,30 @@ class MrpDrsOptimizationRun(models.Model):
 
     @api.model
     def _fail_interrupted_runs(self):
-        """Runs left 'running' for hours were interrupted (server restart, or an
-        unexpected error after a progress commit): mark them failed."""
-        stale = self.sudo().search(
-            [
-                ("state", "=", "running"),
-                (
-                    "write_date",
-                    "<",
-                    fields.Datetime.now() - timedelta(hours=STALE_HOURS),
-                ),
-            ]
+        """Mark failed the runs left 'running' whose worker is gone: no
+        connection holds their advisory lock (see :meth:`_execute`)."""
+        self.flush_model(["state"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM mrp_drs_optimization_run
+                 WHERE state = 'running'
+                   AND NOT EXISTS (
+                       SELECT 1 FROM pg_locks
+                        WHERE locktype = 'advisory' AND granted
+                          AND database = (SELECT oid FROM pg_database
+                                           WHERE datname = current_database())
+                          AND classid = %s::oid AND objid = id::oid
+                          AND objsubid = 2
+                   )
+                """,
+                RUN_LOCK_KEY,
+            )
         )
-        if stale:
-            stale.write(
+        interrupted = self.sudo().browse(row[0] for row in self.env.cr.fetchall())
+        if interrupted:
+            _logger.warning("DRS optimisation runs %s interrupted", interrupted.ids)
+            interrupted.write(
                 {
                     "state": "failed",
                     "error_message": self.env._(
@@ -428,6 +523,7 @@ class MrpDrsOptimizationRun(models.Model):
                     "progress_message": False,
                 }
             )
+        return interrupted
 
     @api.model
     def _cron_run_queued(self, commit_progress=False):
@@ -440,9 +536,37 @@ class MrpDrsOptimizationRun(models.Model):
         queued = self.sudo().search([("state", "=", "queued")], order="id")
         if not queued:
             return True
-        run = queued[0]
-        run.with_company(run.company_id).with_context(
-            drs_commit_progress=commit_progress
-        )._execute()
+        run = (
+            queued[0]
+            .with_company(queued[0].company_id)
+            .with_context(drs_commit_progress=commit_progress)
+        )
+        try:
+            if commit_progress:
+                run._execute()
+            else:
+                with self.env.cr.savepoint():
+                    run._execute()
+        except Exception as error:  # one bad run never stops the queue
+            _logger.exception("DRS optimisation run %s failed", run.id)
+            if commit_progress:
+                self.env.cr.rollback()
+            run.invalidate_recordset()
+            run._mark_failed(error)
         self.env["ir.cron"]._notify_progress(done=1, remaining=len(queued) - 1)
         return True
+
+    def _mark_failed(self, error):
+        """Record ``error`` as the reason this run failed."""
+        self.write(
+            {
+                "state": "failed",
+                "error_message": str(error) or type(error).__name__,
+                "progress": 100.0,
+                "progress_message": False,
+                "date_done": fields.Datetime.now(),
+            }
+        )
+        self.message_post(
+            body=self.env._("Optimisation failed: %(error)s", error=str(error))
+        )

@@ -19,7 +19,13 @@ from odoo.tools import SQL
 
 from odoo.addons.mrp_drs.engine import conwip
 
-from .mrp_drs_flow import OPEN_STATES
+from .mrp_drs_flow import OPEN_STATES, check_drs_planner
+
+#: the virtual-queue ticket of an order: written by the addon's own methods
+#: (queueing, release, force release, backorders) only
+DRS_TICKET_FIELDS = frozenset(
+    {"drs_state", "drs_wip_units", "drs_flow_id", "drs_queue_date", "drs_release_date"}
+)
 
 
 class MrpProduction(models.Model):
@@ -85,7 +91,12 @@ class MrpProduction(models.Model):
             minutes_by_flow = defaultdict(float)
             for workorder in production.workorder_ids:
                 flow = workorder.workcenter_id.drs_flow_id
-                if flow and workorder.state != "cancel":
+                # an order counts only in flows of its own company
+                if (
+                    flow
+                    and workorder.state != "cancel"
+                    and flow.sudo().company_id == production.company_id
+                ):
                     minutes_by_flow[flow] += workorder.duration_expected
             production.drs_flow_id = max(
                 minutes_by_flow,
@@ -176,7 +187,14 @@ class MrpProduction(models.Model):
             domain = expression.AND([list(domain), [("drs_state", "=", False)]])
         return super().search(domain, offset=offset, limit=limit, order=order)
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._drs_check_ticket_write(vals)
+        return super().create(vals_list)
+
     def write(self, vals):
+        self._drs_check_ticket_write(vals)
         if vals.get("qty_producing"):
             self._drs_check_not_queued()
         res = super().write(vals)
@@ -307,14 +325,33 @@ class MrpProduction(models.Model):
         return True
 
     # ---------------------------------------------------------- business methods
-    def _drs_check_planner(self):
-        if not self.env.su and not self.env.user.has_group("mrp_drs.group_drs_planner"):
+    @api.model
+    def _drs_check_ticket_write(self, vals):
+        """Refuse a direct write of the virtual-queue ticket.
+
+        The addon writes these fields in superuser mode (``sudo()``) from its
+        own methods, after their own rights checks. Superuser mode cannot be
+        reached over RPC: every call builds a new environment of the calling
+        user, and calling ``sudo`` remotely returns ids, not a privileged
+        environment. A context key, which RPC clients can pass, would not do.
+        """
+        if not self.env.su and DRS_TICKET_FIELDS & set(vals):
             raise AccessError(
                 self.env._(
-                    "Only DRS planners can release manufacturing orders from the "
-                    "virtual queue."
+                    "The DRS state of a manufacturing order changes only through "
+                    "the virtual queue (queueing, release, forced release); it "
+                    "cannot be written directly."
                 )
             )
+
+    def _drs_check_planner(self):
+        check_drs_planner(
+            self.env,
+            self.env._(
+                "Only DRS planners can release manufacturing orders from the "
+                "virtual queue."
+            ),
+        )
 
     def _drs_check_releasable(self):
         """Return the queued orders of ``self``; raise ``UserError`` if one of them
@@ -403,7 +440,7 @@ class MrpProduction(models.Model):
         for production in self:
             by_units[units_by_id.get(production.id, 0.0)].append(production.id)
         for units, ids in by_units.items():
-            self.browse(ids).write(dict(vals, drs_wip_units=units))
+            self.browse(ids).sudo().write(dict(vals, drs_wip_units=units))
 
     def _drs_set_state(self, drs_state):
         """Move these orders to ``drs_state`` ('queued' or 'released'), stamping
@@ -416,7 +453,9 @@ class MrpProduction(models.Model):
             )
             return
         unqueued = self.filtered(lambda p: not p.drs_queue_date)
-        (self - unqueued).write({"drs_state": "released", "drs_release_date": now})
+        (self - unqueued).sudo().write(
+            {"drs_state": "released", "drs_release_date": now}
+        )
         if unqueued:
             unqueued._drs_write_units(
                 unqueued._drs_compute_wip_units(),
@@ -431,28 +470,34 @@ class MrpProduction(models.Model):
         if self:
             self._drs_write_units(self._drs_compute_wip_units(), {})
 
-    def _get_backorder_mo_vals(self):
-        vals = super()._get_backorder_mo_vals()
-        if self.drs_state:
-            # a backorder keeps the queue ticket (or the release) of its order
-            vals.update(
-                {
-                    "drs_flow_id": self.drs_flow_id.id,
-                    "drs_state": self.drs_state,
-                    "drs_queue_date": self.drs_queue_date,
-                    "drs_release_date": self.drs_release_date,
-                }
-            )
-        return vals
-
     def _split_productions(
         self, amounts=False, cancel_remaining_qty=False, set_consumed_qty=False
     ):
+        tickets = {
+            production.id: {
+                "drs_flow_id": production.drs_flow_id.id,
+                "drs_state": production.drs_state,
+                "drs_queue_date": production.drs_queue_date,
+                "drs_release_date": production.drs_release_date,
+            }
+            for production in self
+            if production.drs_state
+        }
         productions = super()._split_productions(
             amounts=amounts,
             cancel_remaining_qty=cancel_remaining_qty,
             set_consumed_qty=set_consumed_qty,
         )
+        # a backorder keeps the queue ticket (or the release) of its order; mrp
+        # returns each order followed by its backorders
+        backorders, origin = defaultdict(list), None
+        for production in productions:
+            if production.id in self.ids:
+                origin = production.id
+            elif origin in tickets:
+                backorders[origin].append(production.id)
+        for origin_id, ids in backorders.items():
+            self.browse(ids).sudo().write(tickets[origin_id])
         productions.filtered(
             lambda p: p.drs_state and p.state in OPEN_STATES
         )._drs_refresh_wip_units()

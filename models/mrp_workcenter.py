@@ -41,18 +41,20 @@ queries depends on the number of workcenters, calendars, companies and bills
 of materials, never on the number of manufacturing orders.
 """
 
+import logging
 from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from odoo.addons.mrp_drs.engine import leadtime
 
-from .mrp_drs_flow import OPEN_STATES
+from .mrp_drs_flow import OPEN_STATES, check_drs_planner, run_isolated
+
+_logger = logging.getLogger(__name__)
 
 #: finished work orders needed in the history window to estimate ce2
 MIN_OBSERVATIONS = 10
@@ -253,10 +255,9 @@ class MrpWorkcenter(models.Model):
     def action_drs_compute_lead_times(self):
         """Button: recompute the planned lead times of all workcenters and bills of
         materials now (a route's lead time needs all its workcenters)."""
-        if not self.env.su and not self.env.user.has_group("mrp_drs.group_drs_planner"):
-            raise AccessError(
-                self.env._("Only DRS planners can recompute planned lead times.")
-            )
+        check_drs_planner(
+            self.env, self.env._("Only DRS planners can recompute planned lead times.")
+        )
         result = self.env["mrp.workcenter"].sudo()._drs_compute_lead_times()
         flagged = int((~result["status"].isin(["ok", "no_load"])).sum())
         return {
@@ -291,7 +292,7 @@ class MrpWorkcenter(models.Model):
         return settings
 
     @api.model
-    def _drs_compute_lead_times(self, now=None):
+    def _drs_compute_lead_times(self, now=None, exclude=None):
         """Recompute the planned lead times of every active workcenter, then of
         the bills of materials routed through DRS flows, and keep a history row
         per workcenter. Set-wise; a workcenter that cannot be computed gets a
@@ -300,7 +301,7 @@ class MrpWorkcenter(models.Model):
         :return: the engine's result frame, indexed by workcenter id
         """
         now = now or fields.Datetime.now()
-        workcenters = self.search([("active", "=", True)])
+        workcenters = self.search([("active", "=", True)]) - (exclude or self.browse())
         frame = workcenters._drs_workcenter_frame(now)
         result = self._drs_evaluate_workcenters(frame)
         workcenters._drs_write_lead_times(result, now)
@@ -592,9 +593,37 @@ class MrpWorkcenter(models.Model):
         return hours
 
     # ------------------------------------------------------------ cron entries
+    def _drs_check_lead_time_inputs(self):
+        """Read and evaluate these workcenters without writing (to find those
+        a recomputation fails on)."""
+        self._drs_evaluate_workcenters(
+            self._drs_workcenter_frame(fields.Datetime.now())
+        )
+
     @api.model
     def _cron_compute_drs_lead_times(self):
         """Recompute the planned lead times of workcenters and bills of
-        materials (all companies) and record their history."""
-        self.sudo()._drs_compute_lead_times()
+        materials (all companies) and record their history.
+
+        Set-wise; if that fails, the workcenters it fails on are found one by
+        one, logged, and the recomputation runs again without them.
+        """
+        Workcenter = self.sudo()
+        try:
+            with self.env.cr.savepoint():
+                Workcenter._drs_compute_lead_times()
+            return True
+        except Exception as error:  # fall back to find the bad workcenters
+            _logger.warning("DRS planned lead times failed set-wise: %s", error)
+        bad = run_isolated(
+            Workcenter.search([("active", "=", True)]), "_drs_check_lead_time_inputs"
+        )
+        try:
+            with self.env.cr.savepoint():
+                Workcenter._drs_compute_lead_times(exclude=bad)
+        except Exception:  # logged; the other crons and the next run go on
+            _logger.exception(
+                "DRS planned lead times not recomputed (workcenters %s left out)",
+                bad.ids,
+            )
         return True

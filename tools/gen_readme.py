@@ -5,8 +5,8 @@ oca-gen-addon-readme is not published on PyPI, so the addon carries this small
 renderer: it reads the manifest and readme/DESCRIPTION.md, INSTALL.md,
 CONFIGURE.md, USAGE.md, CONTRIBUTORS.md (each optional but DESCRIPTION) and
 writes README.rst. Fragments use a Markdown subset: ATX headings, paragraphs,
-bullet and numbered lists, fenced code blocks, `code`, **bold**, *italic* and
-[links](url).
+bullet and numbered lists, fenced code blocks, pipe tables (first row the
+header), `code`, **bold**, *italic* and [links](url).
 
     python3 tools/gen_readme.py          # write README.rst
     python3 tools/gen_readme.py --check  # exit 1 if README.rst is stale
@@ -41,12 +41,34 @@ def inline(text):
     return re.sub(r"(?<!`)`([^`]+)`(?!`)", r"``\1``", text)
 
 
+def table_to_rst(rows, indent):
+    """A Markdown pipe table (header, separator, rows) as a ``list-table``."""
+    cells = [
+        [inline(cell.strip()) for cell in row.strip().strip("|").split("|")]
+        for row in rows
+        if not re.match(r"^\s*\|[\s|:-]+\|\s*$", row)
+    ]
+    out = [f"{indent}.. list-table::", f"{indent}   :header-rows: 1", ""]
+    for row in cells:
+        out.append(f"{indent}   * - {row[0]}")
+        out += [f"{indent}     - {cell}" for cell in row[1:]]
+    return [*out, ""]
+
+
 def markdown_to_rst(markdown):
     out, lines, i = [], markdown.strip("\n").splitlines(), 0
     while i < len(lines):
         line = lines[i]
         fence = re.match(r"^```(\w*)\s*$", line)
         heading = re.match(r"^(#{1,3})\s+(.*)$", line)
+        table = re.match(r"^(\s*)\|", line)
+        if table:
+            rows = []
+            while i < len(lines) and re.match(r"^\s*\|", lines[i]):
+                rows.append(lines[i])
+                i += 1
+            out += table_to_rst(rows, table.group(1))
+            continue
         if fence:
             language = fence.group(1) or "text"
             out += [f".. code-block:: {language}", ""]

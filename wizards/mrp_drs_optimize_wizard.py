@@ -49,8 +49,7 @@ class MrpDrsOptimizeWizard(models.TransientModel):
         """Create the run and compute it now (small plants) or in the background;
         open it."""
         self.ensure_one()
-        self.env["mrp.drs.optimization.run"]._check_planner()
-        run = self.env["mrp.drs.optimization.run"].create(
+        run = self.env["mrp.drs.optimization.run"]._create_from_engine(
             {**self._get_parameter_values(), "profile_id": self.profile_id.id}
         )
         run._start()

@@ -150,7 +150,10 @@ class MrpDrsQuoteWizard(models.TransientModel):
             origin_model=self.origin_model or False,
             origin_id=self.origin_id or False,
         )
-        quote = self.env["mrp.drs.due.date.quote"].create(values)
+        # quotes are computed, never typed: the figures above come from the
+        # flow, so the record is written in superuser mode (no group may create
+        # or edit quotes directly)
+        quote = self.env["mrp.drs.due.date.quote"].sudo().create(values)
         return {
             "type": "ir.actions.act_window",
             "res_model": quote._name,
