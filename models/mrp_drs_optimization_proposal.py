@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from odoo import api, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from odoo.addons.mrp_drs.engine import inventory
@@ -271,12 +272,20 @@ class MrpDrsOptimizationRun(models.Model):
         domain = self.env["ir.rule"]._compute_domain(Line._name, "create")
         if not domain:
             return
-        allowed = Line.sudo().with_context(active_test=False)._search(domain)
+        # only lines of these runs can be among the created ones; an anti-join
+        # (NOT IN over 100,000s of ids is not hashed within work_mem)
+        allowed = (
+            Line.sudo()
+            .with_context(active_test=False)
+            ._search(expression.AND([domain, [("run_id", "in", self.ids)]]))
+        )
         self.env.cr.execute(
             SQL(
                 """
-                SELECT id FROM unnest(%s::int4[]) AS created(id)
-                 WHERE created.id NOT IN %s
+                SELECT created.id
+                  FROM unnest(%s::int4[]) AS created(id)
+                  LEFT JOIN (%s) AS allowed(id) ON allowed.id = created.id
+                 WHERE allowed.id IS NULL
                  LIMIT 10
                 """,
                 lines.ids,
