@@ -595,6 +595,7 @@ class MrpWorkcenter(models.Model):
     @api.model
     def _cron_compute_drs_lead_times(self):
         """Recompute the planned lead times of workcenters and bills of
-        materials (all companies) and record their history."""
+        materials (all companies), record their history and thin it."""
         self.sudo()._drs_compute_lead_times()
+        self.env["mrp.drs.lead.time.history"].sudo()._drs_thin()
         return True
