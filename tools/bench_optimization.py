@@ -32,6 +32,7 @@ printed is one JSON object with all figures.
 import argparse
 import json
 import logging
+import os
 import re
 import resource
 import statistics
@@ -570,6 +571,10 @@ def main():
             2,
         )
         figures["wall_seconds"] = round(total, 2)
+        # the machine's load while timing: wall times on a shared machine
+        # only compare at similar loads
+        figures["load_average"] = [round(value, 2) for value in os.getloadavg()]
+        figures["cpu_count"] = os.cpu_count()
         figures["peak_mb"] = round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
         )
