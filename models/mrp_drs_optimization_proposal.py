@@ -77,7 +77,7 @@ def _column_values(column, field_type):
     and for False but in a boolean column (as the ORM stores them), else a
     number, bool or text."""
     empty = column.isna().to_numpy()
-    if field_type != "boolean":
+    if field_type != "boolean" and column.dtype == object:
         empty = empty | column.map(lambda value: value is False).to_numpy()
     if field_type in ("many2one", "integer"):
         values = np.where(empty, 0, column.to_numpy(dtype=object)).astype(np.int64)
@@ -150,10 +150,9 @@ class MrpDrsOptimizationRun(models.Model):
         return pd.DataFrame(
             {
                 "feasible": feasible,
-                "reason": items["reason"]
-                .fillna("")
-                .map(lambda text: self._item_reason(text, data["centers"]["name"]))
-                .to_numpy(),
+                "reason": self._item_reasons(
+                    items["reason"].fillna(""), data["centers"]["name"]
+                ),
                 "lot": lot,
                 "reorder": reorder,
                 "lead_days": np.where(feasible & np.isfinite(days), days, np.nan),
@@ -558,6 +557,16 @@ class MrpDrsOptimizationRun(models.Model):
                 }
             )
         return lines
+
+    def _item_reasons(self, reasons, center_names):
+        """The engine's reasons of the items in the planner's words, each
+        distinct reason translated once."""
+        codes, distinct = pd.factorize(reasons)
+        words = np.array(
+            [self._item_reason(text, center_names) for text in distinct] + [""],
+            dtype=object,
+        )
+        return words[codes]
 
     def _item_reason(self, reason, center_names):
         """The engine's reason for an item, in the planner's words (workcenters
