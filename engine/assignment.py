@@ -35,7 +35,8 @@ def _solve(objective, bounds, a_ub, b_ub, a_eq, b_eq, what):
     )
     if result.status != 0:
         raise RuntimeError(f"HiGHS could not solve the {what} LP: {result.message}")
-    return result.x
+    # prices of the capacity rows (HiGHS' marginals are <= 0 for <= rows)
+    return result.x, -np.asarray(result.ineqlin.marginals, dtype=float)
 
 
 def minmax_utilization_sparse(
@@ -160,49 +161,213 @@ def minmax_utilization_sparse(
     return share, utilization, u_max
 
 
+#: below this many flexible rows the LPs are solved whole
+SIFT_MIN_ROWS = 5_000
+
+#: relative gap of option costs under which an item is left to the LP
+SIFT_MARGIN = 0.05
+
+#: step of the quantised log cost ratios grouping items for the price guess
+SIFT_STEP = 0.02
+
+
 def _flexible_shares(item, resource, hours, fixed_load, capacity, balance):
-    """LP over the rows of items with a choice; ``hours`` = D_i p_ij per row."""
+    """LP over the rows of items with a choice; ``hours`` = D_i p_ij per row.
+
+    Large problems are solved by sifting (a working set of columns, as in
+    column generation): only items whose cheapest options, priced by the
+    resources' dual prices, are close are LP variables; every other item sits
+    on its cheapest option as fixed load. After each LP the fixed items are
+    priced with its duals; those with a cheaper option join the working set
+    and the LP is solved again, until none has. The result is an optimum of
+    the whole LP (its reduced costs are all >= 0), at a fraction of the size:
+    a vertex splits at most one item per resource, the rest is integral.
+    """
     _, column_item = np.unique(item, return_inverse=True)
-    n_items = column_item.max() + 1
-    n_rows = item.size
-    u_column = n_rows
-    fixed_util = fixed_load / capacity
-    # Capacity rows, scaled by capacity: sum (D p / c) x - U <= -fixed / c,
-    # only for resources some flexible row can use.
-    used, row_of_resource = np.unique(resource, return_inverse=True)
     coefficient = hours / capacity[resource]
+    fixed_util = fixed_load / capacity
+    problem = (column_item, resource, coefficient, fixed_util)
+    if item.size < SIFT_MIN_ROWS:
+        shares, u_max, _ = _stage_lp(problem, np.ones(item.size, dtype=bool), None)
+        if balance:
+            shares, _, _ = _stage_lp(problem, np.ones(item.size, dtype=bool), u_max)
+        return _normalised(shares, column_item)
+    prices, guess, balance_prices = _price_guess(problem)
+    shares, u_max, free = _sift(problem, prices, None, None, guess)
+    if balance:
+        shares, _, _ = _sift(problem, balance_prices, u_max, (shares, free))
+    return _normalised(shares, column_item)
+
+
+def _normalised(shares, column_item):
+    shares = np.clip(shares, 0.0, None)
+    total = np.bincount(column_item, shares)
+    return shares / total[column_item]
+
+
+def _stage_lp(problem, free_rows, ceiling, start=None):
+    """One LP over ``free_rows`` (all options of their items); the other items
+    are fixed load at their row with share 1 in ``start``.
+
+    Without ``ceiling``: minimise ``U`` s.t. ``sum a x + fixed <= U`` per
+    resource. With it: keep ``U`` at ``ceiling`` (relative slack for HiGHS'
+    tolerances) and minimise the sum of utilisations (spare work goes where it
+    adds the least). Returns the shares of every row, ``U`` and the prices of
+    the resources (dual values of the capacity rows, >= 0).
+    """
+    column_item, resource, coefficient, fixed_util = problem
+    n_res = fixed_util.size
+    shares = np.zeros(column_item.size) if start is None else start.copy()
+    fixed = np.bincount(
+        resource[~free_rows],
+        (coefficient * shares)[~free_rows],
+        minlength=n_res,
+    )
+    base = fixed_util + fixed
+    rows = np.flatnonzero(free_rows)
+    _, local_item = np.unique(column_item[rows], return_inverse=True)
+    n_items = int(local_item.max()) + 1 if rows.size else 0
+    n_rows = rows.size
+    u_column = n_rows
+    # Capacity rows of every resource, scaled by capacity:
+    # sum (D p / c) x - U <= -base / c.
     a_ub = sparse.csr_matrix(
         (
-            np.r_[coefficient, -np.ones(used.size)],
+            np.r_[coefficient[rows], -np.ones(n_res)],
             (
-                np.r_[row_of_resource, np.arange(used.size)],
-                np.r_[np.arange(n_rows), np.full(used.size, u_column)],
+                np.r_[resource[rows], np.arange(n_res)],
+                np.r_[np.arange(n_rows), np.full(n_res, u_column)],
             ),
         ),
-        shape=(used.size, n_rows + 1),
+        shape=(n_res, n_rows + 1),
     )
-    b_ub = -fixed_util[used]
     a_eq = sparse.csr_matrix(
-        (np.ones(n_rows), (column_item, np.arange(n_rows))),
+        (np.ones(n_rows), (local_item, np.arange(n_rows))),
         shape=(n_items, n_rows + 1),
     )
-    b_eq = np.ones(n_items)
-    objective = np.zeros(n_rows + 1)
-    objective[u_column] = 1.0
-    # U is at least every fixed utilisation, also where no choice exists.
-    bounds = [(0.0, None)] * n_rows + [(float(fixed_util.max(initial=0.0)), None)]
-    solution = _solve(objective, bounds, a_ub, b_ub, a_eq, b_eq, "min-max")
-    shares = solution[:n_rows]
-    if balance:
-        # Keep the bottleneck (relative slack for HiGHS' tolerances) and put
-        # the rest where it adds the least utilisation.
-        ceiling = solution[u_column] * (1.0 + 1e-9) + 1e-12
-        bounds[u_column] = (ceiling, ceiling)
-        objective = np.r_[coefficient, 0.0]
-        shares = _solve(objective, bounds, a_ub, b_ub, a_eq, b_eq, "balancing")[:n_rows]
-    shares = np.clip(shares, 0.0, None)
-    total = np.bincount(column_item, shares, minlength=n_items)
-    return shares / total[column_item]
+    bounds = [(0.0, None)] * n_rows
+    if ceiling is None:
+        objective = np.zeros(n_rows + 1)
+        objective[u_column] = 1.0
+        # U >= every utilisation through the rows (not a bound on U, whose
+        # dual would hide the bottleneck's price)
+        bounds.append((0.0, None))
+        what = "min-max"
+    else:
+        objective = np.r_[coefficient[rows], 0.0]
+        limit = ceiling * (1.0 + 1e-9) + 1e-12
+        bounds.append((limit, limit))
+        what = "balancing"
+    solution, prices = _solve(
+        objective, bounds, a_ub, -base, a_eq, np.ones(n_items), what
+    )
+    shares[rows] = solution[:n_rows]
+    return shares, float(solution[u_column]), prices
+
+
+def _cheapest(problem, prices):
+    """Per item, its cheapest row at ``prices`` (ties: fewer hours, first row)
+    and the cost gap to its next option (relative to the cheapest)."""
+    column_item, resource, coefficient, _ = problem
+    cost = prices[resource] * coefficient
+    order = np.lexsort((coefficient, cost, column_item))
+    starts = np.flatnonzero(np.r_[True, np.diff(column_item[order]) != 0])
+    best = order[starts]
+    best_cost = cost[best]
+    second = np.full(best.size, np.inf)
+    has_second = np.r_[starts[1:], order.size] - starts > 1
+    second[has_second] = cost[order[starts[has_second] + 1]]
+    return best, best_cost, second
+
+
+def _close(best_cost, second, ceiling):
+    """Items whose two cheapest options are within ``SIFT_MARGIN``; in the
+    min-max stage an item on an unpriced resource stays (it costs nothing)."""
+    close = np.isfinite(second) & (second <= best_cost * (1.0 + SIFT_MARGIN) + 1e-15)
+    return close & (best_cost > 0) if ceiling is None else close
+
+
+def _sift(problem, prices, ceiling, start, guess=None):
+    """Working-set solution of one stage (see :func:`_flexible_shares`).
+
+    The min-max stage starts from ``guess``, the shares of the grouped LP
+    (:func:`_price_guess`). ``start`` is (shares, free rows) of the min-max
+    stage for the balancing stage: its items keep their min-max rows until
+    priced out, which keeps the fixed load within the bottleneck ``ceiling``.
+    """
+    column_item = problem[0]
+    _, best_cost, second = _cheapest(problem, prices)
+    free_items = _close(best_cost, second, ceiling)
+    if start is None:
+        # each item on its group's main row; items of split groups are free
+        shares = np.zeros(column_item.size)
+        order = np.lexsort((-guess, column_item))
+        starts = np.flatnonzero(np.r_[True, np.diff(column_item[order]) != 0])
+        shares[order[starts]] = 1.0
+        free_items |= guess[order[starts]] < 1.0 - 1e-6
+    else:
+        shares, free_before = start
+        free_items[np.unique(column_item[free_before])] = True
+        # items the guessed prices would move are left to the LP too
+        row_cost = prices[problem[1]] * problem[2]
+        moved = (shares > 0.5) & (row_cost > best_cost[column_item] * (1.0 + 1e-9))
+        free_items[column_item[moved]] = True
+    while True:
+        free = free_items[column_item]
+        shares, u_max, prices = _stage_lp(problem, free, ceiling, shares)
+        if ceiling is not None:
+            prices = 1.0 + prices
+        # fixed items priced out: their row costs more than their cheapest
+        _, best_cost, _ = _cheapest(problem, prices)
+        row_cost = prices[problem[1]] * problem[2]
+        fixed_rows = ~free & (shares > 0.5)
+        worse = fixed_rows & (row_cost > best_cost[column_item] * (1.0 + 1e-9) + 1e-12)
+        if not worse.any():
+            return shares, u_max, free
+        free_items[column_item[worse]] = True
+
+
+def _price_guess(problem):
+    """The LPs over items grouped by option set and (quantised) cost ratios,
+    small ones: the min-max prices, per row its group's share there, and the
+    balancing prices."""
+    column_item, resource, coefficient, fixed_util = problem
+    order = np.lexsort((resource, column_item))
+    item_sorted = column_item[order]
+    starts = np.flatnonzero(np.r_[True, np.diff(item_sorted) != 0])
+    lengths = np.diff(np.r_[starts, order.size])
+    low = np.minimum.reduceat(coefficient[order], starts)
+    tiny = np.finfo(float).tiny
+    ratio = np.round(
+        np.log(
+            np.maximum(coefficient[order], tiny) / np.maximum(low[item_sorted], tiny)
+        )
+        / SIFT_STEP
+    )
+    # an item's key: its options (resource, quantised ratio) in resource order
+    codes = np.full((starts.size, 2 * lengths.max()), -1, dtype=np.int64)
+    position = np.arange(order.size) - np.repeat(starts, lengths)
+    codes[item_sorted, 2 * position] = resource[order]
+    codes[item_sorted, 2 * position + 1] = ratio.astype(np.int64)
+    _, group = np.unique(codes, axis=0, return_inverse=True)
+    group = group.ravel()
+    row_group = group[item_sorted]
+    pair, row_pair = np.unique(
+        row_group.astype(np.int64) * (resource.max() + 1) + resource[order],
+        return_inverse=True,
+    )
+    aggregated = (
+        pair // (resource.max() + 1),
+        pair % (resource.max() + 1),
+        np.bincount(row_pair, coefficient[order]),
+        fixed_util,
+    )
+    every = np.ones(pair.size, dtype=bool)
+    group_shares, u_max, prices = _stage_lp(aggregated, every, None)
+    shares = np.empty(order.size)
+    shares[order] = group_shares[row_pair]
+    _, _, balance_prices = _stage_lp(aggregated, every, u_max, group_shares)
+    return prices, shares, 1.0 + balance_prices
 
 
 def minmax_utilization(process_time, demand, capacity, balance=True):

@@ -1,5 +1,6 @@
 """Benchmark of the plant optimisation (``python -m engine bench``)."""
 
+import os
 import time
 
 from .optimize import optimize_plant
@@ -64,6 +65,9 @@ def benchmark(n_skus, n_workcenters, seed=0, repeat=1, progress=None):
         "generation_seconds": round(generation, 3),
         "peak_mb": round(peak_kb / 1024, 1),
         "peak_mb_source": "ru_maxrss",
+        # wall times on a shared machine only compare at similar loads
+        "load_average": [round(value, 2) for value in os.getloadavg()],
+        "cpu_count": os.cpu_count(),
         "feasible_items": result.summary["feasible_items"],
         "max_utilization": round(result.summary["max_utilization"], 4),
     }

@@ -1,8 +1,62 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .mrp_workcenter import LEAD_TIME_STATUSES, WRITE_CHUNK, _nullable
+
+#: system parameter: days of history kept at one row per day (then per week)
+HISTORY_DAILY_DAYS_PARAM = "mrp_drs.history_daily_days"
+HISTORY_DAILY_DAYS = 90
+
+
+def history_daily_days(env):
+    """Days of history kept at a daily grain (system parameter
+    ``mrp_drs.history_daily_days``, default 90, at least 1)."""
+    value = env["ir.config_parameter"].sudo().get_param(HISTORY_DAILY_DAYS_PARAM, "")
+    try:
+        return max(int(value), 1)
+    except ValueError:
+        return HISTORY_DAILY_DAYS
+
+
+def thin_history(env, table, owner, date_column, now, daily_days=None):
+    """Keep one row per ``owner`` and day over the last daily days, one per
+    owner and ISO week before (the latest of each), in one ``DELETE``; today's
+    rows are kept. Returns the number of rows deleted.
+
+    Recomputations run every few hours: without thinning, a history table
+    grows by a row per workcenter (or flow) per run, forever. ``daily_days``
+    overrides the system parameter (a longer daily window that readers need).
+    """
+    today = fields.Datetime.to_datetime(now).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    daily_from = today - timedelta(days=daily_days or history_daily_days(env))
+    env.cr.execute(
+        SQL(
+            """
+            DELETE FROM %(table)s old
+             USING (
+                SELECT id, ROW_NUMBER() OVER (
+                           PARTITION BY %(owner)s, date_trunc(
+                               CASE WHEN %(date)s >= %(daily_from)s
+                                    THEN 'day' ELSE 'week' END, %(date)s)
+                           ORDER BY %(date)s DESC, id DESC) AS rank
+                  FROM %(table)s
+                 WHERE %(date)s < %(today)s
+             ) ranked
+             WHERE old.id = ranked.id AND ranked.rank > 1
+            """,
+            table=SQL.identifier(table),
+            owner=SQL.identifier(owner),
+            date=SQL.identifier(date_column),
+            daily_from=daily_from,
+            today=today,
+        )
+    )
+    return env.cr.rowcount
 
 
 class MrpDrsLeadTimeHistory(models.Model):
@@ -100,3 +154,24 @@ class MrpDrsLeadTimeHistory(models.Model):
                     ),
                 )
             )
+
+    @api.model
+    def _drs_thin(self, now=None):
+        """Thin the lead-time and flow histories to a planner's grain (see
+        :func:`thin_history`); run by the lead-time cron."""
+        now = now or fields.Datetime.now()
+        self.flush_model()
+        self.env["mrp.drs.flow.history"].flush_model()
+        deleted = thin_history(self.env, self._table, "workcenter_id", "date", now)
+        # the capacity signals read a flow's days over its signal window
+        self.env["mrp.drs.flow"].flush_model(["signal_window_days"])
+        self.env.cr.execute(
+            SQL("SELECT COALESCE(MAX(signal_window_days), 0) FROM mrp_drs_flow")
+        )
+        window = max(self.env.cr.fetchone()[0], history_daily_days(self.env))
+        deleted += thin_history(
+            self.env, "mrp_drs_flow_history", "flow_id", "period_date", now, window
+        )
+        self.invalidate_model()
+        self.env["mrp.drs.flow.history"].invalidate_model()
+        return deleted

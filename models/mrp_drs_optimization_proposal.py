@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from odoo import api, fields, models
+from odoo.osv import expression
+from odoo.tools import SQL
 
 from odoo.addons.mrp_drs.engine import inventory
 
@@ -37,8 +39,20 @@ OVERLOAD_REASON = re.compile(
     r"room under max_utilization (?P<ceiling>[\d.]+%)$"
 )
 
-#: lines are created in chunks of this size (one ``create`` call each)
-LINE_CHUNK = 50_000
+#: lines are inserted in chunks of this size (one ``INSERT`` each)
+LINE_CHUNK = 100_000
+
+#: SQL type of the arrays passed to ``unnest`` per field type
+ARRAY_TYPES = {
+    "many2one": "int4[]",
+    "integer": "int4[]",
+    "float": "float8[]",
+    "monetary": "float8[]",
+    "boolean": "bool[]",
+    "char": "varchar[]",
+    "selection": "varchar[]",
+    "text": "text[]",
+}
 
 
 def _round_up(values, rounding):
@@ -58,8 +72,25 @@ def _finite_array(series):
     return np.where(np.isfinite(values), values, 0.0)
 
 
-def _id(value):
-    return int(value) if value is not None and not pd.isna(value) else False
+def _column_values(column, field_type):
+    """A DataFrame column as a list for a SQL array: NULL for NaN and None,
+    and for False but in a boolean column (as the ORM stores them), else a
+    number, bool or text."""
+    empty = column.isna().to_numpy()
+    if field_type != "boolean" and column.dtype == object:
+        empty = empty | column.map(lambda value: value is False).to_numpy()
+    if field_type in ("many2one", "integer"):
+        values = np.where(empty, 0, column.to_numpy(dtype=object)).astype(np.int64)
+    elif field_type == "float":
+        values = np.where(empty, np.nan, column.to_numpy(dtype=object)).astype(float)
+        empty = empty | np.isnan(values)
+    elif field_type == "boolean":
+        values = np.where(empty, False, column.to_numpy(dtype=object)).astype(bool)
+    else:
+        values = column.to_numpy(dtype=object).astype(str)
+    values = values.astype(object)
+    values[empty] = None
+    return values.tolist()
 
 
 class MrpDrsOptimizationRun(models.Model):
@@ -67,11 +98,10 @@ class MrpDrsOptimizationRun(models.Model):
 
     def _store_result(self, data, result):
         """Write the proposal lines, the charts and the expected totals."""
-        values = self._prepare_line_values(data, result)
-        Line = self.env["mrp.drs.optimization.line"]
-        for start in range(0, len(values), LINE_CHUNK):
-            Line.create(values[start : start + LINE_CHUNK])
-            Line.invalidate_model()
+        frame, charted = self._prepare_lines(data, result)
+        self._insert_lines(frame)
+        # the few lines with a chart (an attachment) go through the ORM
+        self.env["mrp.drs.optimization.line"].create(charted)
         products, summary = data["products"], result.summary
         current = self._current_policy(data, result)
         self.write(
@@ -120,10 +150,9 @@ class MrpDrsOptimizationRun(models.Model):
         return pd.DataFrame(
             {
                 "feasible": feasible,
-                "reason": items["reason"]
-                .fillna("")
-                .map(lambda text: self._item_reason(text, data["centers"]["name"]))
-                .to_numpy(),
+                "reason": self._item_reasons(
+                    items["reason"].fillna(""), data["centers"]["name"]
+                ),
                 "lot": lot,
                 "reorder": reorder,
                 "lead_days": np.where(feasible & np.isfinite(days), days, np.nan),
@@ -135,41 +164,148 @@ class MrpDrsOptimizationRun(models.Model):
             index=products.index,
         )
 
-    def _prepare_line_values(self, data, result):
-        """Line values (list of dicts) of the proposal: reorder rules, lot sizes
-        and lead times of the products in scope, operation assignments, WIP
-        caps, and one line per product that could not be optimised."""
+    def _prepare_lines(self, data, result):
+        """The proposal's lines: reorder rules, lot sizes and lead times of the
+        products in scope, operation assignments, one line per product that
+        could not be optimised (one DataFrame of line values), and the WIP cap
+        lines (a list of values: they carry a chart)."""
         products = data["products"]
         proposal = self._proposed_quantities(data, result)
         scoped = products["in_scope"].to_numpy()
-        values = []
-        values += self._product_lines(products[scoped], proposal[scoped])
-        values += [
-            {
-                "run_id": self.id,
-                "kind": "orderpoint",
-                "product_id": product_id,
-                "state": "skipped",
-                "selected": False,
-                "reason": self.env._("no bill of materials: not manufactured"),
+        frames = self._product_lines(products[scoped], proposal[scoped])
+        frames.append(
+            pd.DataFrame(
+                {
+                    "product_id": np.asarray(data["no_bom"], dtype=int),
+                    "kind": "orderpoint",
+                    "state": "skipped",
+                    "selected": False,
+                    "reason": self.env._("no bill of materials: not manufactured"),
+                }
+            )
+        )
+        frames.append(self._assignment_lines(data, result))
+        frames = [part for part in frames if len(part)]
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        return frame.assign(run_id=self.id), self._wip_cap_lines(data, result, proposal)
+
+    def _insert_lines(self, frame):
+        """Create the lines of ``frame`` (one column per field) set-wise.
+
+        One ``INSERT ... SELECT FROM unnest(...)`` per chunk instead of the
+        ORM's ``create`` (100,000s of lines): the same checks and columns as
+        the ORM would write: create access and record rules, defaults of the
+        missing fields, create/write user and date, floats rounded to their
+        digits. No line field is computed from others, and the caches of the
+        runs (their ``line_ids``) are invalidated.
+        """
+        Line = self.env["mrp.drs.optimization.line"]
+        Line.check_access("create")
+        if frame.empty:
+            return Line
+        defaults = Line.default_get(
+            [name for name in Line._fields if name in {"state", "selected"}]
+        )
+        frame = frame.assign(
+            **{
+                name: frame[name].where(frame[name].notna(), value)
+                if name in frame
+                else value
+                for name, value in defaults.items()
             }
-            for product_id in data["no_bom"]
-        ]
-        values += self._assignment_lines(data, result)
-        values += self._wip_cap_lines(data, result, proposal)
-        return values
+        )
+        names = [name for name in frame.columns if Line._fields[name].column_type]
+        columns, arrays, selects = [], [], []
+        for position, name in enumerate(names, start=1):
+            field = Line._fields[name]
+            values = _column_values(frame[name], field.type)
+            digits = field.get_digits(self.env) if field.type == "float" else None
+            value = SQL("v.%s", SQL.identifier(f"c{position}"))
+            if digits:
+                value = SQL("round(%s::numeric, %s)", value, digits[1])
+            columns.append(SQL.identifier(name))
+            arrays.append(values)
+            selects.append((value, ARRAY_TYPES[field.type]))
+        now, uid = self.env.cr.now(), self.env.uid
+        ids = []
+        for start in range(0, len(frame), LINE_CHUNK):
+            chunk = slice(start, start + LINE_CHUNK)
+            self.env.cr.execute(
+                SQL(
+                    """
+                    INSERT INTO mrp_drs_optimization_line
+                           (%(columns)s, create_uid, create_date, write_uid, write_date)
+                    SELECT %(values)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM unnest(%(arrays)s) WITH ORDINALITY AS v(%(names)s, position)
+                     ORDER BY v.position
+                    RETURNING id
+                    """,
+                    columns=SQL(", ").join(columns),
+                    values=SQL(", ").join(value for value, _type in selects),
+                    uid=uid,
+                    now=now,
+                    arrays=SQL(", ").join(
+                        SQL("%s::" + sql_type, values[chunk])
+                        for values, (_value, sql_type) in zip(
+                            arrays, selects, strict=True
+                        )
+                    ),
+                    names=SQL(", ").join(
+                        SQL.identifier(f"c{position}")
+                        for position in range(1, len(names) + 1)
+                    ),
+                )
+            )
+            ids += [row[0] for row in self.env.cr.fetchall()]
+        lines = Line.browse(ids)
+        self._check_created_lines(lines)
+        self.env.invalidate_all()
+        return lines
+
+    def _check_created_lines(self, lines):
+        """Record rules of the created lines, checked in one query (the ORM
+        filters them in Python, 1,000 at a time)."""
+        if self.env.su:
+            return
+        Line = self.env["mrp.drs.optimization.line"]
+        domain = self.env["ir.rule"]._compute_domain(Line._name, "create")
+        if not domain:
+            return
+        # only lines of these runs can be among the created ones; an anti-join
+        # (NOT IN over 100,000s of ids is not hashed within work_mem)
+        allowed = (
+            Line.sudo()
+            .with_context(active_test=False)
+            ._search(expression.AND([domain, [("run_id", "in", self.ids)]]))
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT created.id
+                  FROM unnest(%s::int4[]) AS created(id)
+                  LEFT JOIN (%s) AS allowed(id) ON allowed.id = created.id
+                 WHERE allowed.id IS NULL
+                 LIMIT 10
+                """,
+                lines.ids,
+                allowed.subselect(),
+            )
+        )
+        forbidden = Line.browse(row[0] for row in self.env.cr.fetchall())
+        if forbidden:
+            raise self.env["ir.rule"]._make_access_error("create", forbidden)
 
     def _product_lines(self, products, proposal):
-        """Lines of the products in scope: one 'skipped' line per product that
-        was not optimised (with the engine's reason) or has no reorder rule to
-        change; else the changed reorder-rule quantities and lead time.
+        """Lines of the products in scope (a list of DataFrames): one 'skipped'
+        line per product that was not optimised (with the engine's reason) or
+        has no reorder rule to change; else the changed reorder-rule quantities
+        and lead time.
 
         A reorder rule becomes an (r, nQ) policy: ``min = r``, ``max = r + Q``,
         ``multiple = Q``. When forecast stock falls below min, Odoo 18 orders up
         to max rounded *down* to a multiple of Q (max > 0), i.e. the smallest
         number of lots of Q that brings the stock position back above r.
         """
-        run_id = self.id
         bad = ~proposal["feasible"].to_numpy()
         has_rule = products["orderpoint_id"].notna().to_numpy()
         create = (
@@ -177,12 +313,10 @@ class MrpDrsOptimizationRun(models.Model):
         )
         no_rule = ~bad & ~has_rule & ~create
         ok = ~bad & (has_rule | create)
-        orderpoint_ids = [_id(value) for value in products["orderpoint_id"]]
         frame = pd.DataFrame(
             {
-                "run_id": run_id,
                 "product_id": products.index.to_numpy(),
-                "orderpoint_id": pd.Series(orderpoint_ids, dtype=object).to_numpy(),
+                "orderpoint_id": products["orderpoint_id"].to_numpy(dtype=float),
             }
         )
         skipped = frame[bad | no_rule].assign(
@@ -200,7 +334,7 @@ class MrpDrsOptimizationRun(models.Model):
                 ),
             )[bad | no_rule],
         )
-        lines = skipped.to_dict("records")
+        lines = [skipped]
         quantities = {
             "product_min_qty": (products["min_qty"], proposal["reorder"]),
             "product_max_qty": (
@@ -230,7 +364,7 @@ class MrpDrsOptimizationRun(models.Model):
                     fill_rate=_finite_array(proposal["fill_rate"])[changed],
                     lead_time_hours=_finite_array(proposal["lead_hours"])[changed],
                 )
-            lines += part.to_dict("records")
+            lines.append(part)
         # manufacturing lead time of the bill of materials: one line per BoM;
         # a BoM shared by variants takes the longest lead time of its products
         lead = pd.DataFrame(
@@ -247,12 +381,13 @@ class MrpDrsOptimizationRun(models.Model):
             ["bom_id", "new_value", "product_id"], ascending=[True, False, True]
         ).drop_duplicates("bom_id")
         lead = lead[lead["new_value"] != lead["old_value"]]
-        lines += lead.assign(
-            run_id=run_id,
-            kind="lead_time",
-            field_name="produce_delay",
-            difference=lead["new_value"] - lead["old_value"],
-        ).to_dict("records")
+        lines.append(
+            lead.assign(
+                kind="lead_time",
+                field_name="produce_delay",
+                difference=lead["new_value"] - lead["old_value"],
+            )
+        )
         return lines
 
     @api.model
@@ -281,7 +416,7 @@ class MrpDrsOptimizationRun(models.Model):
         """
         routing, products = data["routing"], data["products"]
         if result.assignment.empty:
-            return []
+            return pd.DataFrame()
         frame = self._assignment_shares(data, result, ["operation_id"])
         options = frame.groupby("operation_id")["workcenter_id"].transform("nunique")
         frame = frame[(options > 1).to_numpy()]
@@ -289,7 +424,7 @@ class MrpDrsOptimizationRun(models.Model):
             frame["product_id"].map(products["in_scope"]).to_numpy(dtype=bool)
         ]
         if frame.empty:
-            return []
+            return pd.DataFrame()
         demand = frame["product_id"].map(products["demand_mean"]).to_numpy()
         frame = frame.assign(weighted=frame["share"] * np.maximum(demand, 1e-12))
         per_center = frame.groupby(["operation_id", "workcenter_id"])["weighted"].sum()
@@ -307,27 +442,19 @@ class MrpDrsOptimizationRun(models.Model):
         product_of = frame.drop_duplicates("operation_id").set_index("operation_id")[
             "product_id"
         ]
-        return [
+        return pd.DataFrame(
             {
-                "run_id": self.id,
                 "kind": "assignment",
                 "field_name": "workcenter_id",
-                "operation_id": int(operation_id),
-                "product_id": int(product_of[operation_id]),
-                "old_workcenter_id": int(old),
-                "new_workcenter_id": int(new),
+                "operation_id": moved["operation_id"].astype(int).to_numpy(),
+                "product_id": moved["operation_id"].map(product_of).to_numpy(),
+                "old_workcenter_id": moved["current"].astype(int).to_numpy(),
+                "new_workcenter_id": moved["workcenter_id"].astype(int).to_numpy(),
                 "old_value": 1.0,
-                "new_value": float(value),
-                "difference": float(value) - 1.0,
+                "new_value": moved["share"].to_numpy(dtype=float),
+                "difference": moved["share"].to_numpy(dtype=float) - 1.0,
             }
-            for operation_id, new, value, old in zip(
-                moved["operation_id"],
-                moved["workcenter_id"],
-                moved["share"],
-                moved["current"],
-                strict=True,
-            )
-        ]
+        )
 
     def _flow_lot_hours(self, data, result, proposal):
         """Mean work hours of a lot of each flow at the flow's workcenters.
@@ -430,6 +557,16 @@ class MrpDrsOptimizationRun(models.Model):
                 }
             )
         return lines
+
+    def _item_reasons(self, reasons, center_names):
+        """The engine's reasons of the items in the planner's words, each
+        distinct reason translated once."""
+        codes, distinct = pd.factorize(reasons)
+        words = np.array(
+            [self._item_reason(text, center_names) for text in distinct] + [""],
+            dtype=object,
+        )
+        return words[codes]
 
     def _item_reason(self, reason, center_names):
         """The engine's reason for an item, in the planner's words (workcenters

@@ -603,12 +603,13 @@ class MrpWorkcenter(models.Model):
     @api.model
     def _cron_compute_drs_lead_times(self):
         """Recompute the planned lead times of workcenters and bills of
-        materials (all companies) and record their history.
+        materials (all companies), record their history and thin it.
 
         Set-wise; if that fails, the workcenters it fails on are found one by
         one, logged, and the recomputation runs again without them.
         """
         Workcenter = self.sudo()
+        self.env["mrp.drs.lead.time.history"].sudo()._drs_thin()
         try:
             with self.env.cr.savepoint():
                 Workcenter._drs_compute_lead_times()

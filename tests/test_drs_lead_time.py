@@ -4,7 +4,7 @@ Odoo's planning (stock rules, reordering rules, manufacturing orders)."""
 
 import math
 import statistics
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pandas as pd
 
@@ -406,6 +406,63 @@ class TestDrsLeadTime(DrsCommon):
         self.assertEqual(self.env.cr.fetchone()[0], 2)
         action = self.wc_a.action_view_drs_lead_time_history()
         self.assertEqual(History.search(action["domain"]), rows)
+
+    def test_history_is_thinned_to_one_row_per_day_then_per_week(self):
+        """Daily rows for the last ``mrp_drs.history_daily_days`` days, one
+        row per ISO week before, the latest of each kept; today untouched."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "mrp_drs.history_daily_days", "30"
+        )
+        History = self.env["mrp.drs.lead.time.history"]
+        now = datetime(2026, 6, 17, 15, 0)  # a Wednesday
+        stamps = (
+            [
+                now - timedelta(hours=hours)  # today: 3 rows, all kept
+                for hours in (1, 2, 3)
+            ]
+            + [
+                datetime(2026, 6, 10, hour)  # 7 days ago: 4 rows, latest kept
+                for hour in (1, 6, 12, 23)
+            ]
+            + [
+                datetime(2026, 3, day, 8)  # Mon 2 - Sun 8 March, one ISO week
+                for day in range(2, 9)
+            ]
+            + [datetime(2026, 3, 9, 8)]
+        )  # Monday of the next week
+        rows = History.create(
+            [
+                {
+                    "date": stamp,
+                    "workcenter_id": workcenter.id,
+                    "company_id": workcenter.company_id.id,
+                    "status": "ok",
+                }
+                for stamp, workcenter in [
+                    *((stamp, self.wc_a) for stamp in stamps),
+                    (stamps[4], self.wc_b),
+                ]
+            ]
+        )
+        deleted = History._drs_thin(now)
+        kept = rows.exists()
+        self.assertEqual(deleted, 3 + 6)
+        self.assertEqual(
+            sorted(
+                kept.filtered(lambda row: row.workcenter_id == self.wc_a).mapped("date")
+            ),
+            [
+                datetime(2026, 3, 8, 8),
+                datetime(2026, 3, 9, 8),
+                datetime(2026, 6, 10, 23),
+                *sorted(stamps[:3]),
+            ],
+        )
+        # another workcenter's row of the same day is its own latest
+        self.assertEqual(
+            kept.filtered(lambda row: row.workcenter_id == self.wc_b).mapped("date"),
+            [stamps[4]],
+        )
 
     def test_query_count_does_not_depend_on_number_of_orders(self):
         def count_queries():

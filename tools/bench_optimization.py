@@ -32,6 +32,8 @@ printed is one JSON object with all figures.
 import argparse
 import json
 import logging
+import os
+import re
 import resource
 import statistics
 import sys
@@ -44,6 +46,9 @@ _logger = logging.getLogger("bench_optimization")
 #: cost per manufacturing order of the bench runs, the generator's median setup
 #: cost (its setup times are seconds: 2,400 products share each workcenter)
 ORDER_COST = 80.0
+
+#: array literals of more than 200 characters in a plan
+LONG_ARRAY = re.compile(r"'\{[^}]{200,}\}'")
 
 
 def _parse():
@@ -63,6 +68,11 @@ def _parse():
         "--repeat", type=int, default=3, help="optimisation runs (median reported)"
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print EXPLAIN ANALYZE of the extraction's queries taking over 0.2 s",
+    )
     parser.add_argument(
         "--reuse",
         action="store_true",
@@ -402,6 +412,60 @@ def _run_minutes(plant, primary, center_index, setup_minutes, rng):
 
 
 # ---------------------------------------------------------------------- timing
+class _recorded:
+    """Context manager recording the SELECT queries (and COPYs) of a block with
+    their wall time, for :func:`_explain`."""
+
+    def __init__(self, cr):
+        self.cr = cr
+        self.queries = []
+
+    def __enter__(self):
+        cr, queries = self.cr, self.queries
+        self.execute, self.copy = cr.execute, cr.copy_expert
+
+        def execute(query, params=None, log_exceptions=True):
+            start = time.perf_counter()
+            result = self.execute(query, params, log_exceptions)
+            queries.append((time.perf_counter() - start, query, params))
+            return result
+
+        def copy_expert(sql, file, *rest):
+            start = time.perf_counter()
+            result = self.copy(sql, file, *rest)
+            inner = sql[len(b"COPY (") : sql.rindex(b") TO STDOUT")]
+            queries.append((time.perf_counter() - start, inner.decode(), None))
+            return result
+
+        cr.execute, cr.copy_expert = execute, copy_expert
+        return queries
+
+    def __exit__(self, *exc):
+        del self.cr.execute, self.cr.copy_expert
+
+
+def _explain(cr, queries, threshold=0.2):
+    """EXPLAIN (ANALYZE, BUFFERS) of the recorded queries slower than
+    ``threshold`` seconds: printed, and returned as {seconds, plan} dicts."""
+    from odoo.tools import SQL  # noqa: PLC0415
+
+    plans = []
+    for seconds, query, params in queries:
+        if seconds < threshold:
+            continue
+        if isinstance(query, SQL):
+            query, params = query.code, query.params
+        text = cr.mogrify(query, params).decode()
+        if not text.lstrip().upper().startswith(("SELECT", "WITH")):
+            continue
+        cr.execute("EXPLAIN (ANALYZE, BUFFERS) " + text)  # pylint: disable=sql-injection
+        # long id arrays in filters would drown the plan
+        plan = LONG_ARRAY.sub("'{...}'", "\n".join(row[0] for row in cr.fetchall()))
+        _say(f"-- query of {seconds:.2f} s:\n{plan}\n")
+        plans.append({"seconds": round(seconds, 2), "plan": plan})
+    return plans
+
+
 def bench(env, company, args, timer):
     from odoo.addons.mrp_drs.engine import optimize  # noqa: PLC0415
 
@@ -418,8 +482,10 @@ def bench(env, company, args, timer):
             "order_cost": ORDER_COST,
         }
     )
-    with timer("extraction"):
+    with _recorded(env.cr) as queries, timer("extraction"):
         data = run._extract_plant()
+    if args.explain:
+        timer.figures["extraction"]["plans"] = _explain(env.cr, queries)
     runs = []
     for repeat in range(args.repeat):
         start = time.perf_counter()
@@ -505,6 +571,10 @@ def main():
             2,
         )
         figures["wall_seconds"] = round(total, 2)
+        # the machine's load while timing: wall times on a shared machine
+        # only compare at similar loads
+        figures["load_average"] = [round(value, 2) for value in os.getloadavg()]
+        figures["cpu_count"] = os.cpu_count()
         figures["peak_mb"] = round(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
         )

@@ -168,3 +168,37 @@ def test_bad_sparse_indices_raise_value_error():
         assignment.minmax_utilization_sparse([0], [2], [1.0], [1.0], [1.0, 1.0])
     with pytest.raises(ValueError, match="item"):
         assignment.minmax_utilization_sparse([0.5], [0], [1.0], [1.0], [1.0])
+
+
+@pytest.mark.parametrize("options", [2, 3])
+def test_sifting_finds_the_optimum_of_the_whole_lp(monkeypatch, options):
+    """Sifting (a working set of columns priced by the duals, R. E. Bixby et
+    al., "Very large-scale linear programming: a case study in combining
+    interior point and simplex methods", Operations Research 40(5), 1992) must
+    reach the optimum of the whole LP: the same bottleneck utilisation, the
+    same balanced sum of utilisations, hence the same loads per resource."""
+    rng = np.random.default_rng(7)
+    n_items, n_res = 4_000, 12
+    item = np.repeat(np.arange(n_items), options)
+    resource = np.concatenate(
+        [rng.choice(n_res, options, replace=False) for _ in range(n_items)]
+    )
+    hours = rng.uniform(0.5, 2.0, item.size) * rng.uniform(0.9, 1.3, item.size)
+    demand = rng.lognormal(np.log(10.0), 0.6, n_items)
+    capacity = rng.uniform(0.8, 1.2, n_res) * demand.sum() * 1.2 / n_res
+    args = (item, resource, hours, demand, capacity)
+    monkeypatch.setattr(assignment, "SIFT_MIN_ROWS", 10**9)
+    whole_share, whole_util, whole_max = assignment.minmax_utilization_sparse(*args)
+    monkeypatch.setattr(assignment, "SIFT_MIN_ROWS", 100)
+    # a coarse grouping: a poor first guess that the pricing loop must correct
+    monkeypatch.setattr(assignment, "SIFT_STEP", 2.0)
+    monkeypatch.setattr(assignment, "SIFT_MARGIN", 0.0)
+    share, util, u_max = assignment.minmax_utilization_sparse(*args)
+    assert u_max == pytest.approx(whole_max, rel=1e-7)
+    assert util.sum() == pytest.approx(whole_util.sum(), rel=1e-7)
+    np.testing.assert_allclose(util, whole_util, rtol=1e-5, atol=1e-9)
+    np.testing.assert_allclose(np.bincount(item, share), 1.0, atol=1e-9)
+    assert (share >= 0).all()
+    # the working set is a fraction of the items: most stay integral
+    assert np.isclose(share, 1.0).sum() > 0.8 * n_items
+    assert np.isclose(whole_share, 1.0).sum() > 0.8 * n_items
