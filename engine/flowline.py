@@ -96,6 +96,12 @@ class FlowLine:
         return float(np.min(self.servers / self.clock_te))
 
     @property
+    def bottleneck(self):
+        """Index of the station with the least capacity ``m_j / t_j`` (first on
+        ties): the pacemaker of the line (FP ch. 7)."""
+        return int(np.argmax(self.clock_te / self.servers))
+
+    @property
     def raw_process_time(self):
         """``T0 = sum_j t_j`` (hours): one unit alone in the line."""
         return float(self.clock_te.sum())
