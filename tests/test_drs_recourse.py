@@ -70,7 +70,9 @@ class TestDrsMakeup(DrsRecourseCommon):
         self.assertAlmostEqual(first.hours, needed, delta=0.01)
         self.assertGreaterEqual(first.hours, needed)
         self.assertLess(first.hours, self.flow_main.makeup_hours_max)
-        self.assertAlmostEqual(self.flow_main.makeup_required_hours, needed, delta=0.005)
+        self.assertAlmostEqual(
+            self.flow_main.makeup_required_hours, needed, delta=0.005
+        )
         self.assertAlmostEqual(first.queue_units, 2.0)
         # the shift starts after the day's work in the flow's calendar
         self.assertGreaterEqual(first.date_start, next_monday(0, hour=8))
