@@ -5,8 +5,8 @@ oca-gen-addon-readme is not published on PyPI, so the addon carries this small
 renderer: it reads the manifest and readme/DESCRIPTION.md, INSTALL.md,
 CONFIGURE.md, USAGE.md, CONTRIBUTORS.md (each optional but DESCRIPTION) and
 writes README.rst. Fragments use a Markdown subset: ATX headings, paragraphs,
-bullet and numbered lists, fenced code blocks, `code`, **bold**, *italic* and
-[links](url).
+bullet and numbered lists, fenced code blocks, pipe tables (header row, then a
+``|---|`` row), `code`, **bold**, *italic* and [links](url).
 
     python3 tools/gen_readme.py          # write README.rst
     python3 tools/gen_readme.py --check  # exit 1 if README.rst is stale
@@ -41,6 +41,20 @@ def inline(text):
     return re.sub(r"(?<!`)`([^`]+)`(?!`)", r"``\1``", text)
 
 
+def table_to_rst(rows):
+    """A Markdown pipe table (header, separator, body rows) as a list-table."""
+    cells = [
+        [inline(cell.strip()) for cell in row.strip().strip("|").split("|")]
+        for row in rows
+        if not re.match(r"^\|[\s\-:|]+\|\s*$", row)
+    ]
+    out = [".. list-table::", "   :header-rows: 1", ""]
+    for row in cells:
+        out.append(f"   * - {row[0]}")
+        out += [f"     - {cell}" for cell in row[1:]]
+    return [*out, ""]
+
+
 def markdown_to_rst(markdown):
     out, lines, i = [], markdown.strip("\n").splitlines(), 0
     while i < len(lines):
@@ -55,6 +69,13 @@ def markdown_to_rst(markdown):
                 out.append(f"   {lines[i]}" if lines[i].strip() else "")
                 i += 1
             out.append("")
+        elif line.startswith("|"):
+            rows = []
+            while i < len(lines) and lines[i].startswith("|"):
+                rows.append(lines[i])
+                i += 1
+            out += ["", *table_to_rst(rows)]
+            continue
         elif heading:
             title = inline(heading.group(2).strip())
             char = SUB_UNDERLINES[len(heading.group(1)) - 1]
