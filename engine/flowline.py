@@ -153,6 +153,10 @@ class FlowLine:
             w, self.bottleneck_rate, self.raw_process_time
         )
 
+    def worst_case(self, w):
+        """Worst-case ``(throughput, cycle_time)`` at WIP ``w`` (FP ch. 7)."""
+        return conwip.worst_case(w, self.bottleneck_rate, self.raw_process_time)
+
     def min_cap(self, demand_rate, margin=0.95, largest_order_units=1.0):
         """Least WIP cap whose throughput covers the demand with a margin.
 

@@ -16,8 +16,6 @@ import numpy as np
 
 from odoo import api, fields, models
 
-from odoo.addons.mrp_drs.engine import conwip
-
 CASES = [
     ("best", "Best case"),
     ("practical_worst", "Practical worst case"),
@@ -79,12 +77,11 @@ class MrpDrsFlowCurve(models.Model):
             if not model:
                 continue
             line = model.line
-            rb, t0 = line.bottleneck_rate, line.raw_process_time
             curve = line.curve(w_max)
             cases = {
                 "best": line.best_case(levels),
                 "practical_worst": line.practical_worst_case(levels),
-                "worst": conwip.worst_case(levels, rb, t0),
+                "worst": line.worst_case(levels),
                 "flow": (
                     curve["throughput"].to_numpy(),
                     curve["cycle_time"].to_numpy(),

@@ -105,14 +105,6 @@ class MrpDrsFlow(models.Model):
             "mrp_drs.mrp_drs_flow_curve_action"
         )
 
-    def _drs_current_throughput(self, now):
-        """``(throughput, cd2, source)`` for quotes: the values of the last DRS
-        run, estimated now if the flow never had one."""
-        self.ensure_one()
-        if self.throughput > 0:
-            return self.throughput, self.throughput_cd2, self.throughput_source
-        return self._drs_estimate_throughput(now)[self.id][:3]
-
     def _drs_flow_lines(self, now):
         """Each flow as the engine's CONWIP line (``flowline.FlowLine``), per
         equivalent unit. The one extraction every DRS feature uses.

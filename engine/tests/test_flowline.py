@@ -15,6 +15,8 @@ def test_penny_fab_two_parameters_from_the_line():
     assert PENNY_TWO.bottleneck_rate == pytest.approx(0.4)
     assert PENNY_TWO.raw_process_time == 20.0
     assert PENNY_TWO.critical_wip == pytest.approx(8.0)
+    # worst case (FP ch. 7): TH = 1/T0, CT = w T0
+    assert PENNY_TWO.worst_case(4) == (pytest.approx(1 / 20), pytest.approx(80.0))
     # station rates 1/2, 2/5, 6/10, 2/3 job/h: the 2 machines at 5 h pace it
     assert PENNY_TWO.bottleneck == 1
     throughput, cycle = PENNY_TWO.throughput(1)
