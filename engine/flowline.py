@@ -36,11 +36,12 @@ pull alternative to kanban", *IJPR* 28 (1990), 879-894.
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 from . import conwip, duedate, leadtime
-from ._validation import nonnegative, positive
+from ._validation import nonnegative, positive, probability
 
-__all__ = ["FlowLine", "throughput_moments"]
+__all__ = ["FlowLine", "assign_flow", "lead_time_now", "throughput_moments"]
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,12 @@ class FlowLine:
         return float(np.min(self.servers / self.clock_te))
 
     @property
+    def bottleneck(self):
+        """Index of the station with the least capacity ``m_j / t_j`` (first on
+        ties): the pacemaker of the line (FP ch. 7)."""
+        return int(np.argmax(self.clock_te / self.servers))
+
+    @property
     def raw_process_time(self):
         """``T0 = sum_j t_j`` (hours): one unit alone in the line."""
         return float(self.clock_te.sum())
@@ -145,6 +152,10 @@ class FlowLine:
         return conwip.practical_worst_case(
             w, self.bottleneck_rate, self.raw_process_time
         )
+
+    def worst_case(self, w):
+        """Worst-case ``(throughput, cycle_time)`` at WIP ``w`` (FP ch. 7)."""
+        return conwip.worst_case(w, self.bottleneck_rate, self.raw_process_time)
 
     def min_cap(self, demand_rate, margin=0.95, largest_order_units=1.0):
         """Least WIP cap whose throughput covers the demand with a margin.
@@ -289,3 +300,155 @@ def throughput_moments(units_by_day, hours_by_day):
         return rate, 1.0
     spread = float(((units - rate * hours) ** 2).sum() / (days - 1))
     return rate, spread / (total_units / days)
+
+
+def assign_flow(item, flow, minutes):
+    """The flow each item belongs to: where its work spends the most time.
+
+    An item (a manufacturing order, a product, a bill of materials) belongs to
+    the CONWIP loop whose stations hold the largest share of its expected
+    work, ties going to the lowest flow key: the loop that paces it. Rows
+    without a flow (work outside every loop) are ignored; an item with no row
+    at a loop belongs to none and is absent from the result.
+
+    Parameters
+    ----------
+    item : array_like
+        Item key of each row of work (any hashable, sortable type).
+    flow : array_like
+        Flow key of the station of each row (ids or names, one sortable type;
+        NaN or None: no flow).
+    minutes : array_like
+        Expected time of each row, >= 0 (any time unit).
+
+    Returns
+    -------
+    pandas.Series
+        Flow key by item (index sorted), for the items with work in a flow.
+
+    Raises
+    ------
+    ValueError
+        On negative or NaN ``minutes`` or inputs of different lengths.
+
+    References
+    ----------
+    W. J. Hopp and M. L. Spearman, *Factory Physics*, 3rd ed., Waveland, 2008,
+    ch. 10 (a CONWIP loop covers the routing segment that holds its
+    bottleneck; each job is counted in one loop).
+    """
+    times = np.atleast_1d(nonnegative("minutes", minutes))
+    keys = np.atleast_1d(np.asarray(item, dtype=object))
+    flows = np.atleast_1d(np.asarray(flow, dtype=object))
+    if not keys.size == flows.size == times.size:
+        raise ValueError(
+            "item, flow and minutes must have the same length, got "
+            f"{keys.size}, {flows.size} and {times.size}"
+        )
+    frame = pd.DataFrame(
+        {
+            "item": keys,
+            "flow": flows,
+            "minutes": times,
+        }
+    )
+    chosen = (
+        frame[pd.notna(frame["flow"])]
+        .groupby(["item", "flow"], as_index=False)["minutes"]
+        .sum()
+        .sort_values(["item", "minutes", "flow"], ascending=[True, False, True])
+        .drop_duplicates("item")
+        .set_index("item")["flow"]
+    )
+    chosen.index.name = "item"
+    return chosen.infer_objects().sort_index()
+
+
+def lead_time_now(
+    queue_units,
+    wip_units,
+    order_units,
+    throughput,
+    cd2=1.0,
+    service=0.9,
+    makeup_units=0.0,
+):
+    """Lead time of an order behind a flow's current work, by part.
+
+    The order is done when the queued work ahead of it, the WIP in the line
+    and its own work have left the line. Make-up work not yet done takes its
+    share first from the queue, then from the WIP:
+
+    .. math::
+
+        Q' = (Q - M)^+, \\quad W' = (W - (M - Q)^+)^+, \\quad
+        n = Q' + W' + u
+
+        E[T] = \frac{Q'}{\\mu} + \frac{W'}{\\mu} + \frac{u}{\\mu}, \\qquad
+        \\operatorname{Var}[T] = \frac{n\\, c_d^2}{\\mu^2}
+
+    (Brownian output of a CONWIP line, Factory Physics ch. 15). The three
+    means are the virtual-queue wait, the wait behind the WIP at the stations
+    and the order's own work at the line's pace; the quantile is
+    :func:`.duedate.quote_lead_time` of ``Q' + W'`` ahead (gamma, exact
+    Erlang for ``cd2 = 1`` and whole ``n``), so a planned lead time and a
+    quote built from the same state are the same number. When the line
+    receives more than it delivers, ``Q`` is the backlog and ``Q' / mu`` the
+    time to clear it at the line's rate.
+
+    Parameters
+    ----------
+    queue_units, wip_units : float or array_like
+        Equivalent units queued ahead and in the line, >= 0.
+    order_units : float or array_like
+        The order's own equivalent units, > 0.
+    throughput : float or array_like
+        Line throughput ``mu`` at its cap (units per hour), > 0.
+    cd2 : float or array_like, default 1.0
+        SCV of the line's output, >= 0.
+    service : float or array_like, default 0.9
+        Probability for the quantile, in ``[0.5, 1)``.
+    makeup_units : float or array_like, default 0
+        Work the authorised make-up time not yet elapsed will do, >= 0.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``virtual_queue``, ``line_queue``, ``own`` (mean hours), ``mean``,
+        ``variance`` (hours squared) and ``quantile`` (hours).
+
+    Raises
+    ------
+    ValueError
+        On NaN or negative inputs, ``throughput <= 0``, ``order_units <= 0``
+        or ``service`` outside ``[0.5, 1)``.
+
+    References
+    ----------
+    W. J. Hopp and M. L. Spearman, *Factory Physics*, 3rd ed., Waveland, 2008,
+    ch. 14 (make-up time) and ch. 15 (due-date quoting with the output of a
+    CONWIP line as Brownian motion).
+    """
+    queue = nonnegative("queue_units", queue_units)
+    wip = nonnegative("wip_units", wip_units)
+    own = positive("order_units", order_units)
+    rate = positive("throughput", throughput)
+    scv = nonnegative("cd2", cd2)
+    level = probability("service", service)
+    makeup = nonnegative("makeup_units", makeup_units)
+    queue_left = np.maximum(queue - makeup, 0.0)
+    wip_left = np.maximum(wip - np.maximum(makeup - queue, 0.0), 0.0)
+    units = queue_left + wip_left + own
+    return {
+        "virtual_queue": queue_left / rate,
+        "line_queue": wip_left / rate,
+        "own": own / rate,
+        "mean": units / rate,
+        "variance": units * scv / rate**2,
+        "quantile": np.asarray(
+            duedate.quote_lead_time(
+                queue_left + wip_left, rate, scv, level, order_units=own
+            ),
+            dtype=float,
+        ),
+    }

@@ -751,24 +751,29 @@ def _try_joint(model, plan, rule):
 
 
 def _item_flows(model, flows):
-    """Flow of each item: the ``flow`` column, else that of its first workcenter."""
+    """Flow of each item: the ``flow`` column, else the flow where its
+    operations (first workcenter of each) spend the most hours
+    (:func:`.flowline.assign_flow`, the rule Odoo assigns orders with)."""
     items = model["items"]
     if "flow" in items.columns:
         return items["flow"].astype(object).where(items["flow"].notna(), None)
-    first_flow = flows.drop_duplicates("workcenter").set_index("workcenter")["flow"]
+    flow_of = flows.drop_duplicates("workcenter").set_index("workcenter")["flow"]
     routing = model["routing"]
-    step = pd.to_numeric(routing["operation"], errors="coerce")
-    first = (
-        pd.DataFrame(
-            {"item": model["row_item"], "step": step, "wc": routing["workcenter"]}
-        )
-        .sort_values(["item", "step"], kind="stable")
-        .drop_duplicates("item")
+    rows = pd.DataFrame(
+        {
+            "item": model["row_item"],
+            "step": pd.to_numeric(routing["operation"], errors="coerce"),
+            "workcenter": routing["workcenter"].astype(str),
+            "hours": _numbers(routing, "setup_hours") + _numbers(routing, "run_hours"),
+        }
+    ).drop_duplicates(["item", "step"])
+    chosen = flowline.assign_flow(
+        rows["item"].to_numpy(),
+        rows["workcenter"].map(flow_of).to_numpy(dtype=object),
+        np.nan_to_num(rows["hours"].to_numpy(dtype=float).clip(min=0.0)),
     )
     flow = pd.Series(None, index=np.arange(len(items)), dtype=object)
-    flow[first["item"].to_numpy()] = (
-        first["wc"].astype(str).map(first_flow).astype(object).to_numpy()
-    )
+    flow[chosen.index.to_numpy(dtype=int)] = chosen.to_numpy(dtype=object)
     return flow.where(flow.notna(), None)
 
 

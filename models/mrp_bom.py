@@ -2,37 +2,38 @@
 """Planned lead times of bills of materials routed through DRS flows (issue 4).
 
 A bill of materials is *DRS-active* when one of its operations runs at a
-workcenter of an active DRS flow; its flow is the one where its operations
-spend the most expected time (the rule that assigns manufacturing orders to
-flows). Its planned lead time, for the BoM quantity, is
-(:func:`engine.leadtime.route_lead_time`):
+workcenter of an active DRS flow; its flow is ``mrp.drs.flow._drs_flow_of``
+(where its operations spend the most expected time, the rule that assigns
+manufacturing orders to flows). Its planned lead time, for the BoM quantity,
+is built from the current state of that flow and the anticipated load of the
+other workcenters:
 
-* per operation: the workcenter's queue time (mean and variance, from
-  ``mrp.workcenter._drs_compute_lead_times``) plus the operation's expected
-  time for the BoM quantity (``mrp.routing.workcenter._get_duration_expected``)
-  with the SCV of real vs expected work-order times at that workcenter;
-* plus the wait in the flow's virtual queue before release
-  (:func:`engine.leadtime.virtual_queue_time`): the line at its WIP cap seen as
-  one server whose rate is the line's throughput at the cap
-  (:func:`engine.conwip.mva_approx` over the flow's workcenters, one equivalent
-  unit = the flow's standard work content spread over its workcenters in
-  proportion to their anticipated load), fed by the equivalent units queued in
-  the history window;
-* quantile at the company's DRS service level (gamma approximation).
+* the flow part (engine ``flowline.lead_time_now`` through
+  ``mrp.drs.flow._drs_lead_time_now``): a new order of the BoM's equivalent
+  units waits behind the flow's whole virtual queue and its WIP, less the
+  authorised make-up work, at the flow's throughput (the one the quotes use):
+  virtual-queue wait, queue at the flow's stations, own work. When the flow
+  receives more work than it delivers, the virtual-queue part is the time to
+  clear the backlog, and the status says so ('backlog') instead of falling
+  back to the fixed lead time;
+* each operation at a workcenter outside that flow: the workcenter's queue
+  time from its anticipated load (``mrp.workcenter._drs_compute_lead_times``;
+  queued DRS orders are not station load) plus the operation's expected time;
+* quantile at the company's DRS service level (gamma,
+  :func:`engine.leadtime.route_lead_time`). For a BoM whose operations are all
+  in its flow this is exactly the due-date quote of one BoM lot behind the
+  queue of the recompute.
 
-Two figures are kept: ``drs_lead_time_hours`` in working hours (the sum of the
-workcenters' working time), and ``drs_lead_time_days`` in calendar days, the one
-planning uses: every time at a workcenter is first stretched by the ratio of
-elapsed to working hours of its calendar over the horizon (a job progresses
-only while the workcenter works), the virtual-queue wait by that of the flow's
-bottleneck. When a workcenter of the route has no finite queue time
-(overloaded, no capacity) or the flow's virtual queue has no finite wait (it
-receives more work than the line delivers at its cap), the bill of materials
-keeps its fixed lead time (``produce_delay``) and its status says why.
+Two figures are kept: ``drs_lead_time_hours`` in working hours, and
+``drs_lead_time_days`` in calendar days, the one planning uses: each part is
+stretched by the ratio of elapsed to working hours of its calendar over the
+horizon (the flow part by that of the flow's bottleneck). A BoM keeps its
+fixed lead time (``produce_delay``) only when a workcenter outside its flow
+has no finite queue time or its flow has no throughput at all; the status
+says which.
 """
 
 import logging
-from datetime import timedelta
 
 import numpy as np
 import pandas as pd
@@ -40,7 +41,7 @@ import pandas as pd
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.mrp_drs.engine import conwip, leadtime
+from odoo.addons.mrp_drs.engine import leadtime
 
 from .mrp_workcenter import _nullable, sql_update_from_values
 
@@ -48,15 +49,23 @@ _logger = logging.getLogger(__name__)
 
 BOM_LEAD_TIME_STATUSES = [
     ("ok", "Computed"),
+    ("backlog", "Backlog: the flow receives more than it delivers (re-optimise)"),
     ("workcenter", "Fixed lead time kept: a workcenter has no lead time"),
-    ("flow", "Fixed lead time kept: the flow's virtual queue has no finite wait"),
+    ("flow", "Fixed lead time kept: the flow has no throughput"),
 ]
+
+#: statuses whose computed lead time planning uses
+PLANNED_STATUSES = ("ok", "backlog")
 
 _BOM_FIELDS = [
     "drs_flow_id",
     "drs_lead_time_hours",
     "drs_lead_time_days",
     "drs_virtual_queue_hours",
+    "drs_station_queue_hours",
+    "drs_process_hours",
+    "drs_lead_time_queue_units",
+    "drs_lead_time_service",
     "drs_lead_time_status",
     "drs_lead_time_date",
 ]
@@ -94,12 +103,46 @@ class MrpBom(models.Model):
         "status is 'Computed'.",
     )
     drs_virtual_queue_hours = fields.Float(
-        "Virtual-queue wait (h)",
+        "Virtual-queue wait (working h)",
         digits=(16, 2),
         readonly=True,
         copy=False,
-        help="Mean wait in the flow's virtual queue before release, in calendar "
-        "hours (included in the planned lead time).",
+        help="Mean wait in the flow's virtual queue before release: the queued "
+        "work of the recompute (less authorised make-up) at the flow's "
+        "throughput. With a backlog, the time to clear it.",
+    )
+    drs_station_queue_hours = fields.Float(
+        "Queue at stations (working h)",
+        digits=(16, 2),
+        readonly=True,
+        copy=False,
+        help="Mean wait behind the flow's WIP, plus the queue times of the "
+        "workcenters outside the flow (from their anticipated load).",
+    )
+    drs_process_hours = fields.Float(
+        "Process (working h)",
+        digits=(16, 2),
+        readonly=True,
+        copy=False,
+        help="Mean time of the BoM quantity's own work: its equivalent units at "
+        "the flow's throughput plus its operations outside the flow.",
+    )
+    drs_lead_time_queue_units = fields.Float(
+        "Queue at recompute (equivalent units)",
+        digits=(16, 2),
+        readonly=True,
+        copy=False,
+        help="The flow's virtual queue when this lead time was computed.",
+    )
+    drs_lead_time_service = fields.Float(
+        "Service level (%)",
+        digits=(16, 1),
+        readonly=True,
+        copy=False,
+        help="The company's DRS service level the lead time is the quantile of.",
+    )
+    drs_lead_time_note = fields.Char(
+        "Lead-time basis", compute="_compute_drs_lead_time_note"
     )
     drs_lead_time_status = fields.Selection(
         BOM_LEAD_TIME_STATUSES,
@@ -112,10 +155,34 @@ class MrpBom(models.Model):
         "DRS lead time computed on", readonly=True, copy=False
     )
 
+    @api.depends("drs_lead_time_status", "drs_lead_time_queue_units", "drs_flow_id")
+    def _compute_drs_lead_time_note(self):
+        for bom in self:
+            if bom.drs_lead_time_status not in PLANNED_STATUSES:
+                bom.drs_lead_time_note = False
+                continue
+            queue_now = bom.drs_flow_id.queue_units
+            basis = bom.drs_lead_time_queue_units
+            note = self.env._(
+                "For planning (MRP, reordering rules) at service level "
+                "%(service).1f %%: one BoM lot behind the %(queue).2f queued units "
+                "of the last recompute. A quote for an order now uses the queue "
+                "of now; the optimiser's proposal is a steady-state figure.",
+                service=bom.drs_lead_time_service,
+                queue=basis,
+            )
+            if abs(queue_now - basis) > 0.1 * max(basis, 1.0):
+                note += " " + self.env._(
+                    "The queue has changed since (now %(now).2f units): a quote "
+                    "now differs until the next recompute.",
+                    now=queue_now,
+                )
+            bom.drs_lead_time_note = note
+
     def _drs_planned_lead_days(self):
         """Planned lead time in calendar days to plan this BoM with, or None when
         the fixed lead time applies (not DRS-active, or fallback)."""
-        if len(self) != 1 or self.drs_lead_time_status != "ok":
+        if len(self) != 1 or self.drs_lead_time_status not in PLANNED_STATUSES:
             return None
         days = self.drs_lead_time_days
         return days if days > 0 else None
@@ -125,9 +192,10 @@ class MrpBom(models.Model):
     def _drs_compute_planned_lead_times(self, workcenters, now):
         """Compute and store the planned lead times of all DRS-active bills of
         materials from the workcenters' results (frame of
-        ``mrp.workcenter._drs_evaluate_workcenters``); clear those no longer
-        DRS-active; copy the values of each product's first bill of materials
-        onto the product template. Call as superuser."""
+        ``mrp.workcenter._drs_evaluate_workcenters``) and the flows' current
+        state; clear those no longer DRS-active; copy the values of each
+        product's first bill of materials onto the product template. Call as
+        superuser."""
         operations = self._drs_read_routes()
         flows = self.env["mrp.drs.flow"].search([("active", "=", True)])
         if operations.empty or not flows:
@@ -138,21 +206,22 @@ class MrpBom(models.Model):
             for flow in flows
             for workcenter in flow.workcenter_ids
         }
-        operations["flow"] = operations["workcenter"].map(flow_of_workcenter)
-        operations = operations[
-            operations["bom"].isin(operations.loc[operations["flow"].notna(), "bom"])
-        ]
-        bom_flow = (
-            operations.dropna(subset=["flow"])
-            .groupby(["bom", "flow"], as_index=False)["minutes"]
-            .sum()
-            .sort_values(["bom", "minutes", "flow"], ascending=[True, False, True])
-            .drop_duplicates("bom")
-            .set_index("bom")["flow"]
-            .astype(int)
+        bom_flow = pd.Series(
+            flows._drs_flow_of(
+                operations["bom"].tolist(),
+                operations["workcenter"].tolist(),
+                operations["minutes"].tolist(),
+                flow_of_workcenter,
+            ),
+            dtype=int,
+        ).sort_index()
+        operations = operations[operations["bom"].isin(bom_flow.index)].copy()
+        operations["in_flow"] = (
+            operations["workcenter"].map(flow_of_workcenter).to_numpy()
+            == bom_flow.reindex(operations["bom"]).to_numpy()
         )
-        waits = self._drs_virtual_queue_waits(flows, workcenters, now)
-        result = self._drs_route_lead_times(operations, bom_flow, workcenters, waits)
+        parts = self._drs_flow_parts(operations, bom_flow, flows, workcenters, now)
+        result = self._drs_route_lead_times(operations, bom_flow, workcenters, parts)
         self._drs_write_planned_lead_times(result, now)
         return result
 
@@ -202,179 +271,224 @@ class MrpBom(models.Model):
         return pd.DataFrame(rows, columns=columns)
 
     @api.model
-    def _drs_virtual_queue_waits(self, flows, workcenters, now):
-        """Wait in each flow's virtual queue, in calendar hours.
+    def _drs_flow_parts(self, operations, bom_flow, flows, workcenters, now):
+        """The flow part of each BoM's lead time, from its flow's state now.
 
-        Returns a DataFrame indexed by flow id with ``wait_mean``, ``wait_var``
-        (calendar hours, squared), ``working_share`` (working hours per calendar
-        hour of the flow's bottleneck), ``throughput`` and ``arrival_rate``
-        (equivalent units per calendar hour) and ``status`` ('ok',
-        'no_capacity', 'overloaded'); NaN waits where not 'ok'. A flow's problem
-        is flagged on its row, the other flows are still computed.
+        A DataFrame indexed by BoM with ``service``, ``queue_units``,
+        ``virtual_queue``, ``line_queue``, ``own``, ``mean``, ``variance``
+        (working hours, from ``mrp.drs.flow._drs_lead_time_now`` for the BoM
+        quantity's equivalent units at its flow), ``stretch`` (calendar hours
+        per working hour of the flow's calendar, the one its throughput is
+        measured and its quotes are dated in) and ``status`` ('ok',
+        'backlog' when the flow is fed faster than it delivers, 'flow' without
+        throughput: NaN figures).
         """
-        settings = self.env["mrp.workcenter"]._drs_lead_time_settings(flows.company_id)
-        history = {flow.id: settings[flow.company_id.id or 0][2] for flow in flows}
-        self.env["mrp.production"].flush_model(
-            ["drs_flow_id", "drs_queue_date", "drs_wip_units", "state"]
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT p.drs_flow_id, SUM(COALESCE(p.drs_wip_units, 0))
-                  FROM mrp_production p
-                  JOIN (VALUES %s) AS w(flow_id, since) ON w.flow_id = p.drs_flow_id
-                 WHERE p.drs_queue_date >= w.since
-                   AND p.state != 'cancel'
-                 GROUP BY p.drs_flow_id
-                """,
-                SQL(", ").join(
-                    SQL("(%s, %s::timestamp)", flow_id, now - timedelta(days=days))
-                    for flow_id, days in history.items()
-                ),
-            )
-        )
-        queued_units = dict(self.env.cr.fetchall())
-        rows = {}
-        for flow in flows:
-            rate = queued_units.get(flow.id, 0.0) / (history[flow.id] * 24.0)
-            try:
-                rows[flow.id] = (rate, *self._drs_flow_wait(flow, workcenters, rate))
-            except (ValueError, ArithmeticError) as error:
-                # one flow's absurd figures must not stop the others' lead times
-                _logger.warning(
-                    "DRS flow id %s: no virtual-queue wait: %s", flow.id, error
-                )
-                rows[flow.id] = (rate, np.nan, np.nan, np.nan, np.nan, "invalid")
-        return pd.DataFrame.from_dict(
-            rows,
-            orient="index",
-            columns=[
-                "arrival_rate",
-                "wait_mean",
-                "wait_var",
-                "working_share",
-                "throughput",
-                "status",
-            ],
-        )
-
-    @api.model
-    def _drs_flow_wait(self, flow, workcenters, rate):
-        """``(wait_mean, wait_var, working_share, throughput, status)`` of one
-        flow's virtual queue fed at ``rate`` equivalent units per calendar
-        hour (see :meth:`_drs_virtual_queue_waits`)."""
-        stations = workcenters.reindex(flow.workcenter_ids.ids).dropna(
-            subset=["capacity_hours"]
-        )
-        stations = stations[stations["capacity_hours"] > 0]
-        if stations.empty:
-            return np.nan, np.nan, np.nan, np.nan, "no_capacity"
-        load = stations["load_hours"].to_numpy(dtype=float)
-        share = load / load.sum() if load.sum() > 0 else np.full(len(load), 1.0)
-        share = share / share.sum()
-        keep = share > 0
-        te = flow.standard_work_hours * share[keep]
-        ce2 = stations["ce2"].to_numpy(dtype=float)[keep]
-        # the bottleneck paces the capped line: its calendar, its variability
-        bottleneck = np.lexsort((-ce2, -te))[0]
-        capacity = stations["capacity_hours"].to_numpy(dtype=float)[keep][bottleneck]
-        horizon = stations["horizon_hours"].to_numpy(dtype=float)[keep][bottleneck]
-        working_share = capacity / horizon
-        throughput_working, _cycle_time = conwip.mva_approx(
-            te, ce2, flow._drs_cap_level()
-        )
-        throughput = float(throughput_working) * working_share
-        try:
-            mean, variance = leadtime.virtual_queue_time(
-                rate, throughput, 1.0, float(ce2[bottleneck])
-            )
-        except ValueError:
-            return np.nan, np.nan, working_share, throughput, "overloaded"
-        return mean, variance, working_share, throughput, "ok"
-
-    @api.model
-    def _drs_route_lead_times(self, operations, bom_flow, workcenters, waits):
-        """Engine call per service level: planned lead time of each bill of
-        materials in working hours and in calendar days (see the module
-        docstring). Returns a DataFrame indexed by BoM id with ``flow``,
-        ``hours``, ``days``, ``wait_hours`` and ``status``."""
-        stations = workcenters.reindex(operations["workcenter"].unique())
-        stations["process_scv"] = stations["process_scv"].fillna(1.0)
-        capacity = stations["capacity_hours"].where(stations["capacity_hours"] > 0)
-        stretch = stations["horizon_hours"] / capacity  # calendar h per working h
-        queues = {
-            "working": stations[["queue_time", "queue_time_var"]],
-            "calendar": pd.DataFrame(
-                {
-                    "queue_time": stations["queue_time"] * stretch,
-                    "queue_time_var": stations["queue_time_var"] * stretch**2,
-                }
-            ),
-        }
-        process_hours = operations["minutes"].to_numpy(dtype=float) / 60.0
-        routes = {
-            "working": pd.DataFrame(
-                {
-                    "product": operations["bom"].to_numpy(),
-                    "workcenter": operations["workcenter"].to_numpy(),
-                    "process_time": process_hours,
-                    "process_scv": stations["process_scv"]
-                    .reindex(operations["workcenter"])
-                    .to_numpy(),
-                }
-            )
-        }
-        # NaN stretch (no capacity) leaves the queue time NaN: the BoM falls back
-        routes["calendar"] = routes["working"].assign(
-            process_time=process_hours
-            * stretch.reindex(operations["workcenter"]).fillna(0.0).to_numpy()
-        )
-        flow_waits = waits.reindex(bom_flow.to_numpy())
-        flow_waits.index = bom_flow.index
-        extra = {
-            "calendar": (flow_waits["wait_mean"], flow_waits["wait_var"]),
-            "working": (
-                flow_waits["wait_mean"] * flow_waits["working_share"],
-                flow_waits["wait_var"] * flow_waits["working_share"] ** 2,
-            ),
-        }
         settings = self.env["mrp.workcenter"]._drs_lead_time_settings(
             self.env["res.company"].browse(
                 [cid for cid in operations["company_id"].unique() if cid]
             )
         )
-        bom_service = (
-            operations.drop_duplicates("bom")
-            .set_index("bom")["company_id"]
-            .map(lambda cid: settings[cid][0])
+        boms = (
+            operations.drop_duplicates("bom").set_index("bom").reindex(bom_flow.index)
         )
+        service = boms["company_id"].map(lambda cid: settings[cid][0]).astype(float)
+        flows = flows.filtered(lambda flow: flow.id in set(bom_flow))
+        state = pd.DataFrame.from_dict(flows._drs_state_now(now), orient="index")
+        arrival = flows._drs_arrival_rates(now)
+        stretch = (workcenters["horizon_hours"] / workcenters["capacity_hours"]).where(
+            workcenters["capacity_hours"] > 0
+        )
+        standard = {flow.id: flow.standard_work_hours for flow in flows}
+        hours_in_flow = (
+            operations[operations["in_flow"]].groupby("bom")["minutes"].sum() / 60.0
+        )
+        order_units = hours_in_flow.reindex(bom_flow.index).fillna(0.0) / bom_flow.map(
+            standard
+        )
+        bom_state = state.reindex(bom_flow.to_numpy())
+        bom_state.index = bom_flow.index
+        measured = (bom_state["throughput"] > 0) & (order_units > 0)
+        parts = pd.DataFrame(
+            np.nan,
+            index=bom_flow.index,
+            columns=["virtual_queue", "line_queue", "own", "mean", "variance"],
+        )
+        if measured.any():
+            chosen = bom_state[measured]
+            figures = self.env["mrp.drs.flow"]._drs_lead_time_now(
+                {
+                    name: chosen[name].to_numpy(dtype=float)
+                    for name in chosen.columns
+                    if name != "source"
+                },
+                order_units[measured].to_numpy(dtype=float),
+                service[measured].to_numpy(dtype=float),
+            )
+            for name in parts.columns:
+                parts.loc[measured, name] = figures[name]
+        backlog = pd.Series(
+            {
+                flow.id: state.loc[flow.id, "throughput"] > 0
+                and arrival.get(flow.id, 0.0) >= state.loc[flow.id, "throughput"]
+                for flow in flows
+            },
+            dtype=bool,
+        )
+        parts["service"] = service
+        parts["queue_units"] = bom_state["queue"]
+        reference = {
+            flow.id: flow.workcenter_ids.sorted("id").filtered("resource_calendar_id")[
+                :1
+            ]
+            for flow in flows
+        }
+        parts["stretch"] = bom_flow.map(
+            {flow_id: stretch.get(wc.id, np.nan) for flow_id, wc in reference.items()}
+        ).astype(float)
+        parts["status"] = np.where(
+            ~measured,
+            "flow",
+            np.where(bom_flow.map(backlog).fillna(False).astype(bool), "backlog", "ok"),
+        )
+        return parts
+
+    @api.model
+    def _drs_route_lead_times(self, operations, bom_flow, workcenters, parts):
+        """Engine call per service level: planned lead time of each bill of
+        materials in working hours and in calendar days (see the module
+        docstring): its operations outside its flow through
+        :func:`engine.leadtime.route_lead_time`, its flow part (``parts`` of
+        :meth:`_drs_flow_parts`) as the extra time. Returns a DataFrame indexed
+        by BoM id with ``flow``, ``hours``, ``days``, ``wait_hours``,
+        ``station_hours``, ``process_hours``, ``queue_units``, ``service`` and
+        ``status``."""
+        outside = operations[~operations["in_flow"]]
+        stations = workcenters.reindex(outside["workcenter"].unique())
+        stations["process_scv"] = stations["process_scv"].fillna(1.0)
+        capacity = stations["capacity_hours"].where(stations["capacity_hours"] > 0)
+        stretch = stations["horizon_hours"] / capacity  # calendar h per working h
+        # one empty visit per BoM keeps BoMs with no operation outside their flow
+        empty = pd.DataFrame(
+            {"queue_time": [0.0], "queue_time_var": [0.0]}, index=pd.Index([0])
+        )
+        queues = {
+            "working": pd.concat([stations[["queue_time", "queue_time_var"]], empty]),
+            "calendar": pd.concat(
+                [
+                    pd.DataFrame(
+                        {
+                            "queue_time": stations["queue_time"] * stretch,
+                            "queue_time_var": stations["queue_time_var"] * stretch**2,
+                        }
+                    ),
+                    empty,
+                ]
+            ),
+        }
+        process_hours = outside["minutes"].to_numpy(dtype=float) / 60.0
+        visits = pd.DataFrame(
+            {
+                "product": outside["bom"].to_numpy(),
+                "workcenter": outside["workcenter"].to_numpy(),
+                "process_time": process_hours,
+                "process_scv": stations["process_scv"]
+                .reindex(outside["workcenter"])
+                .to_numpy(),
+            }
+        )
+        anchors = pd.DataFrame(
+            {
+                "product": bom_flow.index.to_numpy(),
+                "workcenter": 0,
+                "process_time": 0.0,
+                "process_scv": 0.0,
+            }
+        )
+        routes = {"working": pd.concat([visits, anchors], ignore_index=True)}
+        # NaN stretch (no capacity) leaves the queue time NaN: the BoM falls back
+        routes["calendar"] = pd.concat(
+            [
+                visits.assign(
+                    process_time=process_hours
+                    * stretch.reindex(outside["workcenter"]).fillna(0.0).to_numpy()
+                ),
+                anchors,
+            ],
+            ignore_index=True,
+        )
+        extra = {
+            "working": (parts["mean"], parts["variance"]),
+            "calendar": (
+                parts["mean"] * parts["stretch"],
+                parts["variance"] * parts["stretch"] ** 2,
+            ),
+        }
         quantiles = {}
         for scale in ("working", "calendar"):
-            parts = []
-            for service, boms in bom_service.groupby(bom_service, sort=False):
-                routes_part = routes[scale][routes[scale]["product"].isin(boms.index)]
-                parts.append(
+            pieces = []
+            for service, boms in parts.groupby("service", sort=False):
+                chosen = routes[scale][routes[scale]["product"].isin(boms.index)]
+                pieces.append(
                     leadtime.route_lead_time(
-                        routes_part,
+                        chosen,
                         queues[scale],
                         service=float(service),
                         extra_mean=extra[scale][0],
                         extra_var=extra[scale][1],
                     )["quantile"]
                 )
-            quantiles[scale] = pd.concat(parts)
+            quantiles[scale] = pd.concat(pieces)
+        outside_queue = (
+            pd.Series(
+                stations["queue_time"].reindex(outside["workcenter"]).to_numpy(),
+                index=outside["bom"].to_numpy(),
+            )
+            .groupby(level=0)
+            .sum(min_count=1)
+            .reindex(bom_flow.index)
+            .fillna(0.0)
+        )
+        outside_process = (
+            pd.Series(process_hours, index=outside["bom"].to_numpy())
+            .groupby(level=0)
+            .sum()
+            .reindex(bom_flow.index)
+            .fillna(0.0)
+        )
         result = pd.DataFrame(
             {
                 "flow": bom_flow,
                 "hours": quantiles["working"].reindex(bom_flow.index),
                 "days": quantiles["calendar"].reindex(bom_flow.index) / 24.0,
-                "wait_hours": flow_waits["wait_mean"],
+                "wait_hours": parts["virtual_queue"],
+                "station_hours": parts["line_queue"] + outside_queue,
+                "process_hours": parts["own"] + outside_process,
+                "queue_units": parts["queue_units"],
+                "service": parts["service"] * 100.0,
             }
         )
+        # an operation at a workcenter without working time cannot be planned
+        workable = (
+            operations.assign(
+                workable=operations["workcenter"]
+                .map(workcenters["capacity_hours"])
+                .fillna(0.0)
+                .to_numpy()
+                > 0
+            )
+            .groupby("bom")["workable"]
+            .all()
+            .reindex(bom_flow.index)
+            .fillna(False)
+        )
         result["status"] = np.where(
-            np.isfinite(result["days"]),
-            "ok",
-            np.where(flow_waits["status"] == "ok", "workcenter", "flow"),
+            parts["status"] == "flow",
+            "flow",
+            np.where(
+                np.isfinite(result["days"]) & workable.to_numpy(dtype=bool),
+                parts["status"],
+                "workcenter",
+            ),
         )
         return result
 
@@ -387,9 +501,13 @@ class MrpBom(models.Model):
             (
                 int(bom_id),
                 int(row.flow),
-                _nullable(row.hours) if row.status == "ok" else None,
-                _nullable(row.days) if row.status == "ok" else None,
+                _nullable(row.hours) if row.status in PLANNED_STATUSES else None,
+                _nullable(row.days) if row.status in PLANNED_STATUSES else None,
                 _nullable(row.wait_hours),
+                _nullable(row.station_hours),
+                _nullable(row.process_hours),
+                _nullable(row.queue_units),
+                _nullable(row.service),
                 str(row.status),
             )
             for bom_id, row in zip(
@@ -406,6 +524,10 @@ class MrpBom(models.Model):
                 ("drs_lead_time_hours", "float8"),
                 ("drs_lead_time_days", "float8"),
                 ("drs_virtual_queue_hours", "float8"),
+                ("drs_station_queue_hours", "float8"),
+                ("drs_process_hours", "float8"),
+                ("drs_lead_time_queue_units", "float8"),
+                ("drs_lead_time_service", "float8"),
                 ("drs_lead_time_status", "text"),
             ],
             rows,
@@ -417,6 +539,9 @@ class MrpBom(models.Model):
                 UPDATE mrp_bom
                    SET drs_flow_id = NULL, drs_lead_time_hours = NULL,
                        drs_lead_time_days = NULL, drs_virtual_queue_hours = NULL,
+                       drs_station_queue_hours = NULL, drs_process_hours = NULL,
+                       drs_lead_time_queue_units = NULL,
+                       drs_lead_time_service = NULL,
                        drs_lead_time_status = NULL, drs_lead_time_date = NULL
                  WHERE drs_lead_time_status IS NOT NULL
                    AND NOT (id = ANY(%s))

@@ -5,22 +5,19 @@ Under CONWIP the output of a flow is close to a Brownian motion with the flow's
 throughput as drift (Hopp & Spearman, *Factory Physics*, ch. 15): an order is
 done when the work ahead of it (WIP in the loop plus the queued work before
 it) and its own work have left the line. The quote is the ``service``
-quantile of that time (engine ``duedate.quote_lead_time``), in working hours,
-turned into a date with the flow's calendar. Work is counted in equivalent
+quantile of that time (engine ``flowline.lead_time_now``: gamma, exact Erlang
+for Poisson output), in working hours, turned into a date with the flow's
+calendar. The BoM's planned lead time is the same computation for one BoM lot
+behind the flow's whole queue, so the two agree but for the queue's change
+since the BoM's last recompute. Work is counted in equivalent
 units; make-up time already authorised and not yet elapsed takes its share of
 the work ahead. Each quote is stored with its basis.
 """
 
 import math
-from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-
-from odoo.addons.mrp_drs.engine import duedate
-
-#: make-up shifts are near-term recourse: count those ending within this horizon
-MAKEUP_HORIZON = timedelta(days=366)
 
 #: longest lead time quoted (working hours): ten years around the clock
 QUOTE_HOURS_MAX = 87_600.0
@@ -110,8 +107,34 @@ class MrpDrsDueDateQuote(models.Model):
         "Throughput from",
         readonly=True,
     )
+    virtual_queue_hours = fields.Float(
+        "Virtual-queue wait (working h)",
+        digits=(16, 2),
+        readonly=True,
+        help="Mean time for the queued work ahead (less make-up work) to leave "
+        "the line at its throughput.",
+    )
+    line_queue_hours = fields.Float(
+        "Queue at stations (working h)",
+        digits=(16, 2),
+        readonly=True,
+        help="Mean time for the WIP ahead, already in the line, to leave it.",
+    )
+    own_hours = fields.Float(
+        "Own work (working h)",
+        digits=(16, 2),
+        readonly=True,
+        help="Mean time the line takes for the order's own equivalent units.",
+    )
     quoted_hours = fields.Float(
-        "Quoted lead time (working h)", digits=(16, 2), readonly=True
+        "Quoted lead time (working h)",
+        digits=(16, 2),
+        readonly=True,
+        help="A quote for this order now: the service-level quantile of the time "
+        "the work ahead and the order take to leave the line (gamma; exact "
+        "Erlang for Poisson output), engine flowline.lead_time_now. The BoM's "
+        "planned lead time is the same figure for one BoM lot behind the queue "
+        "of its last recompute.",
     )
     quoted_date = fields.Datetime("Quoted date", readonly=True)
 
@@ -204,7 +227,8 @@ class MrpDrsDueDateQuote(models.Model):
                     service=service,
                 )
             )
-        throughput, cd2, source = flow._drs_current_throughput(now)
+        state = flow._drs_state_now(now)[flow.id]
+        throughput = state["throughput"]
         if throughput <= 0:
             raise UserError(
                 self.env._(
@@ -215,23 +239,11 @@ class MrpDrsDueDateQuote(models.Model):
                 )
             )
         wip_units, queue_units = flow._drs_work_ahead(production)
-        makeup_hours = (
-            self.env["mrp.drs.makeup.shift"]
-            ._drs_hours_by_flow(flow, now, now + MAKEUP_HORIZON)
-            .get(flow.id, 0.0)
-        )
-        makeup_units = throughput * makeup_hours
+        makeup_units = state["makeup_units"]
         jobs_ahead = max(wip_units + queue_units - makeup_units, 0.0)
-        # the engine counts the new order as one job: n = jobs_ahead + 1; here the
-        # order is ``order_units`` equivalent units (at least one job's time)
         try:
-            quoted_hours = float(
-                duedate.quote_lead_time(
-                    max(jobs_ahead + order_units - 1.0, 0.0),
-                    throughput,
-                    cd2,
-                    service / 100.0,
-                )
+            parts = flow._drs_lead_time_now(
+                state, order_units, service / 100.0, queue=queue_units, wip=wip_units
             )
         except ValueError as error:
             raise UserError(
@@ -241,6 +253,7 @@ class MrpDrsDueDateQuote(models.Model):
                     error=str(error),
                 )
             ) from error
+        quoted_hours = float(parts["quantile"])
         if not quoted_hours <= QUOTE_HOURS_MAX:
             raise UserError(
                 self.env._(
@@ -268,8 +281,11 @@ class MrpDrsDueDateQuote(models.Model):
             "makeup_units": makeup_units,
             "jobs_ahead": jobs_ahead,
             "throughput": throughput,
-            "cd2": cd2,
-            "throughput_source": source,
+            "cd2": state["cd2"],
+            "throughput_source": state["source"],
+            "virtual_queue_hours": float(parts["virtual_queue"]),
+            "line_queue_hours": float(parts["line_queue"]),
+            "own_hours": float(parts["own"]),
             "quoted_hours": quoted_hours,
             "quoted_date": flow._drs_plan_hours(quoted_hours, now),
         }

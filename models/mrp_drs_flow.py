@@ -27,7 +27,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare
 
-from odoo.addons.mrp_drs.engine import conwip
+from odoo.addons.mrp_drs.engine import conwip, flowline
 
 #: precision used when comparing equivalent WIP units with the cap
 UNITS_DIGITS = conwip.UNITS_DIGITS
@@ -552,13 +552,36 @@ class MrpDrsFlow(models.Model):
             row["wip"] = row["released_units"] + row["stock_units"]
         return status
 
+    @api.model
+    def _drs_flow_of(self, items, workcenter_ids, minutes, flow_by_workcenter=None):
+        """The flow of each item (order, product, bill of materials): where its
+        work spends the most expected time, ties to the lowest flow id
+        (engine ``flowline.assign_flow``). The one rule every site uses.
+
+        ``items``, ``workcenter_ids``, ``minutes``: one entry per operation or
+        work order; ``flow_by_workcenter`` maps workcenter ids to flow ids
+        (default: each workcenter's active flow). Returns ``{item: flow_id}``
+        for the items with work in a flow.
+        """
+        if flow_by_workcenter is None:
+            workcenters = self.env["mrp.workcenter"].sudo().browse(set(workcenter_ids))
+            flow_by_workcenter = {
+                workcenter.id: workcenter.drs_flow_id.id
+                for workcenter in workcenters
+                if workcenter.drs_flow_id
+            }
+        if not flow_by_workcenter or not len(items):
+            return {}
+        flows = [flow_by_workcenter.get(wc_id) for wc_id in workcenter_ids]
+        return flowline.assign_flow(list(items), flows, list(minutes)).to_dict()
+
     def _get_product_work_hours(self):
         """Hours per unit of each product at the workcenters of its flow.
 
-        A product belongs to the flow in which the operations of its first bill of
-        materials (by sequence) spend the most time, the same rule that assigns a
-        manufacturing order to a flow. Returns ``{flow_id: {product_id: hours per
-        unit of the product's unit of measure}}``.
+        A product's work is that of its first bill of materials (by sequence)
+        with operations at a flow; its flow is :meth:`_drs_flow_of` of those
+        operations. Returns ``{flow_id: {product_id: hours per unit of the
+        product's unit of measure}}``.
         """
         # every active flow of these companies competes for the products
         flows = self.sudo() | self.sudo().search(
@@ -588,25 +611,32 @@ class MrpDrsFlow(models.Model):
             products = bom.product_id or bom.product_tmpl_id.product_variant_ids
             for product in products:
                 bom_by_product.setdefault(product, bom)
+        rows = [
+            (
+                product.id,
+                operation.workcenter_id.id,
+                operation._get_duration_expected(product, bom.product_qty),
+            )
+            for product, bom in bom_by_product.items()
+            for operation in bom.operation_ids
+        ]
+        flow_of = (
+            self._drs_flow_of(*zip(*rows, strict=True), flow_by_workcenter)
+            if rows
+            else {}
+        )
+        minutes = defaultdict(float)
+        for product_id, workcenter_id, duration in rows:
+            if flow_by_workcenter.get(workcenter_id) == flow_of.get(product_id):
+                minutes[product_id] += duration
         hours = defaultdict(dict)
         for product, bom in bom_by_product.items():
+            flow_id = flow_of.get(product.id)
             bom_qty = bom.product_uom_id._compute_quantity(
                 bom.product_qty, product.uom_id
             )
-            if bom_qty <= 0:
-                continue
-            minutes_by_flow = defaultdict(float)
-            for operation in bom.operation_ids:
-                flow_id = flow_by_workcenter.get(operation.workcenter_id.id)
-                if flow_id:
-                    minutes_by_flow[flow_id] += operation._get_duration_expected(
-                        product, bom.product_qty
-                    )
-            if not minutes_by_flow:
-                continue
-            flow_id = max(minutes_by_flow, key=lambda f: (minutes_by_flow[f], -f))
-            if flow_id in self.ids:
-                hours[flow_id][product.id] = minutes_by_flow[flow_id] / 60.0 / bom_qty
+            if flow_id in self.ids and bom_qty > 0:
+                hours[flow_id][product.id] = minutes[product.id] / 60.0 / bom_qty
         return hours
 
     def _get_stock_units(self):

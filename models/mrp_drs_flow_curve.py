@@ -4,8 +4,9 @@
 Community 18 has graph views but no chart widget on forms, so the curves are
 rows (flow, case, WIP level) regenerated on demand: the Factory Physics best
 case, practical worst case and worst case for the flow's bottleneck rate and
-raw process time, and the flow's own curve by approximate mean value analysis
-(Hopp & Spearman, *Factory Physics*, ch. 7). A line graph grouped by WIP level
+raw process time, and the flow's own curve by mean value analysis, all from
+the flow's line (``mrp.drs.flow._drs_flow_lines``; Hopp & Spearman, *Factory
+Physics*, ch. 7). A line graph grouped by WIP level
 and case draws them; the flow's cap is the WIP level it runs at.
 """
 
@@ -14,8 +15,6 @@ import math
 import numpy as np
 
 from odoo import api, fields, models
-
-from odoo.addons.mrp_drs.engine import conwip
 
 from .mrp_drs_flow import WIP_CAP_MAX
 
@@ -67,18 +66,18 @@ class MrpDrsFlowCurve(models.Model):
         station data) get no curve.
         """
         now = now or fields.Datetime.now()
-        lines = flows._drs_line_model(now)
+        models_by_flow = flows._drs_flow_lines(now)
         self.sudo().search([("flow_id", "in", flows.ids)]).unlink()
-        if not lines:
+        if not models_by_flow:
             return self.browse()
         w_max = max(
             [10]
             + [
                 math.ceil(
-                    2 * min(max(flow.wip_cap, line["rb"] * line["t0"]), WIP_CAP_MAX)
+                    2 * min(max(flow.wip_cap, model.line.critical_wip), WIP_CAP_MAX)
                 )
                 for flow in flows
-                if (line := lines.get(flow.id))
+                if (model := models_by_flow.get(flow.id))
             ]
         )
         levels = np.arange(1, w_max + 1, dtype=float)
@@ -92,15 +91,15 @@ class MrpDrsFlowCurve(models.Model):
         rows = levels.astype(int) - 1
         vals_list = []
         for flow in flows:
-            line = lines.get(flow.id)
-            if not line:
+            model = models_by_flow.get(flow.id)
+            if not model:
                 continue
-            rb, t0 = line["rb"], line["t0"]
-            curve = conwip.throughput_curve(line["te"], w_max, ce2=line["ce2"])
+            line = model.line
+            curve = line.curve(w_max)
             cases = {
-                "best": conwip.best_case(levels, rb, t0),
-                "practical_worst": conwip.practical_worst_case(levels, rb, t0),
-                "worst": conwip.worst_case(levels, rb, t0),
+                "best": line.best_case(levels),
+                "practical_worst": line.practical_worst_case(levels),
+                "worst": line.worst_case(levels),
                 "flow": (
                     curve["throughput"].to_numpy()[rows],
                     curve["cycle_time"].to_numpy()[rows],

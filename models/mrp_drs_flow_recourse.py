@@ -10,9 +10,9 @@ import numpy as np
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL, float_compare
+from odoo.tools import SQL, float_compare, float_round
 
-from odoo.addons.mrp_drs.engine import duedate
+from odoo.addons.mrp_drs.engine import duedate, flowline
 
 from .mrp_drs_flow import OPEN_STATES, UNITS_DIGITS, run_isolated
 from .mrp_drs_makeup_shift import MAKEUP_SHIFT_HOURS_MAX
@@ -20,6 +20,9 @@ from .mrp_drs_makeup_shift import MAKEUP_SHIFT_HOURS_MAX
 #: longest planned lead time of a flow (working hours): about five years of
 #: one-shift working time
 PLANNED_LEAD_TIME_MAX = 10_000.0
+
+#: make-up shifts are near-term recourse: count those ending within this horizon
+MAKEUP_HORIZON = timedelta(days=366)
 
 
 class MrpDrsFlow(models.Model):
@@ -64,8 +67,21 @@ class MrpDrsFlow(models.Model):
         "Make-up shift (h)",
         default=4.0,
         digits=(16, 2),
-        help="Extra working hours a make-up shift adds at each of the flow's "
-        "workcenters; at most one shift per day. 0 disables make-up time.",
+        help="Working hours of one make-up shift at each of the flow's "
+        "workcenters. 0 disables make-up time.",
+    )
+    makeup_shifts_max = fields.Integer(
+        "Make-up shifts per period (max)",
+        default=1,
+        help="Most make-up shifts the flow may work in one period (day). The "
+        "make-up authorised for a period covers the queue above the threshold "
+        "up to this many shifts.",
+    )
+    makeup_hours_max = fields.Float(
+        "Maximum make-up per period (h)",
+        compute="_compute_makeup_hours_max",
+        digits=(16, 2),
+        help="Shifts per period x hours per shift.",
     )
     signal_window_days = fields.Integer(
         "Signal window (days)",
@@ -89,6 +105,8 @@ class MrpDrsFlow(models.Model):
     capacity_signal = fields.Selection(
         [
             ("ok", "OK"),
+            ("makeup", "Make-up authorised"),
+            ("insufficient", "Make-up insufficient: re-optimise capacity"),
             ("reoptimize", "Re-optimise capacity"),
             ("excess", "Excess capacity"),
         ],
@@ -97,9 +115,30 @@ class MrpDrsFlow(models.Model):
         readonly=True,
         copy=False,
         tracking=True,
-        help="Re-optimise: the queue went above the make-up threshold on more "
-        "days of the window than tolerated. Excess: the queue stayed empty on "
-        "enough days of the window.",
+        help="OK: the queue is within the make-up threshold. Make-up authorised: "
+        "the queue is above it and the make-up authorised for the period covers "
+        "the excess. Make-up insufficient: even the maximum make-up per period "
+        "leaves queued work above the threshold; quotes move out, re-optimise. "
+        "Re-optimise: the queue went above the threshold on more days of the "
+        "window than tolerated, or the flow receives more work than it "
+        "delivers. Excess: the queue stayed empty on enough days of the window.",
+    )
+    makeup_required_hours = fields.Float(
+        "Make-up needed (h)",
+        digits=(16, 2),
+        readonly=True,
+        copy=False,
+        help="Hours at the flow's throughput that bring the queue of the last "
+        "DRS run back to the make-up threshold.",
+    )
+    arrival_rate = fields.Float(
+        "Work arriving (units/h)",
+        digits=(16, 4),
+        readonly=True,
+        copy=False,
+        help="Equivalent units queued per working hour over the signal window, "
+        "at the last DRS run. At or above the throughput the flow cannot keep "
+        "up: re-optimise.",
     )
     signal_trigger_count = fields.Integer(
         "Make-up days in window", readonly=True, copy=False
@@ -147,6 +186,60 @@ class MrpDrsFlow(models.Model):
         for flow, threshold in zip(flows, np.atleast_1d(thresholds), strict=True):
             flow.makeup_threshold = float(threshold)
 
+    lead_time_now_hours = fields.Float(
+        "Quoted lead time (working h)",
+        compute="_compute_lead_time_now",
+        digits=(16, 2),
+        help="Due-date quote now for one equivalent unit behind the whole queue "
+        "and WIP, less authorised make-up, at the quote service level.",
+    )
+    lead_time_now_queue_hours = fields.Float(
+        "Virtual-queue wait (working h)",
+        compute="_compute_lead_time_now",
+        digits=(16, 2),
+    )
+    lead_time_now_line_hours = fields.Float(
+        "Queue at stations (working h)",
+        compute="_compute_lead_time_now",
+        digits=(16, 2),
+    )
+    lead_time_now_own_hours = fields.Float(
+        "Own work (working h)", compute="_compute_lead_time_now", digits=(16, 2)
+    )
+
+    def _compute_lead_time_now(self):
+        flows = self.filtered(
+            lambda flow: (
+                isinstance(flow.id, int) and 50.0 <= flow.quote_service_level < 100.0
+            )
+        )
+        state = flows._drs_state_now(fields.Datetime.now()) if flows else {}
+        for flow in self:
+            row = state.get(flow.id)
+            if not row or row["throughput"] <= 0:
+                flow.update(
+                    dict.fromkeys(
+                        [
+                            "lead_time_now_hours",
+                            "lead_time_now_queue_hours",
+                            "lead_time_now_line_hours",
+                            "lead_time_now_own_hours",
+                        ],
+                        0.0,
+                    )
+                )
+                continue
+            parts = flow._drs_lead_time_now(row, 1.0, flow.quote_service_level / 100.0)
+            flow.lead_time_now_hours = float(parts["quantile"])
+            flow.lead_time_now_queue_hours = float(parts["virtual_queue"])
+            flow.lead_time_now_line_hours = float(parts["line_queue"])
+            flow.lead_time_now_own_hours = float(parts["own"])
+
+    @api.depends("makeup_shifts_max", "makeup_hours_per_shift")
+    def _compute_makeup_hours_max(self):
+        for flow in self:
+            flow.makeup_hours_max = flow.makeup_shifts_max * flow.makeup_hours_per_shift
+
     def _compute_recourse_counts(self):
         counts = {}
         for model, field in (
@@ -166,6 +259,7 @@ class MrpDrsFlow(models.Model):
         "quote_service_level",
         "makeup_threshold",
         "makeup_hours_per_shift",
+        "makeup_shifts_max",
         "signal_window_days",
         "makeup_trigger_limit",
         "excess_empty_share",
@@ -192,6 +286,10 @@ class MrpDrsFlow(models.Model):
                         "the make-up shift is not between 0 and %(max)s h",
                         max=int(MAKEUP_SHIFT_HOURS_MAX),
                     )
+                )
+            if flow.makeup_shifts_max < 0:
+                problems.append(
+                    self.env._("the make-up shifts per period are negative")
                 )
             if not 1 <= flow.signal_window_days <= 366:
                 problems.append(
@@ -258,6 +356,14 @@ class MrpDrsFlow(models.Model):
             return 0.0
         return duedate.makeup_hours(queue_units, self.makeup_threshold, self.throughput)
 
+    def _drs_authorised_makeup_hours(self, queue_units):
+        """Make-up hours to authorise for a period: those needed, up to the
+        flow's maximum per period, rounded up to the shift's precision
+        (hundredths of an hour) so that its window and its hours agree."""
+        self.ensure_one()
+        hours = min(self._drs_required_makeup_hours(queue_units), self.makeup_hours_max)
+        return float_round(hours, precision_digits=2, rounding_method="UP")
+
     def _drs_work_ahead(self, production=None):
         """``(wip_units, queue_units)`` ahead of a new order, or of ``production``.
 
@@ -280,6 +386,57 @@ class MrpDrsFlow(models.Model):
                     ahead += units
                 return wip, ahead
         return wip, queue
+
+    def _drs_state_now(self, now):
+        """What a new order of each flow waits behind now, read set-wise:
+        ``{flow_id: {"wip", "queue", "makeup_units" (equivalent units),
+        "throughput" (units per working hour), "cd2", "source"}}``. Make-up
+        units are the work the authorised make-up hours not yet elapsed do at
+        the throughput. The throughput is the last DRS run's, estimated now
+        for flows that never had one."""
+        if not self:
+            return {}
+        status = self._get_wip_status()
+        makeup = self.env["mrp.drs.makeup.shift"]._drs_hours_by_flow(
+            self, now, now + MAKEUP_HORIZON
+        )
+        unmeasured = self.filtered(lambda flow: flow.throughput <= 0)
+        estimates = unmeasured._drs_estimate_throughput(now) if unmeasured else {}
+        state = {}
+        for flow in self:
+            if flow in unmeasured:
+                rate, cd2, source = estimates[flow.id][:3]
+            else:
+                rate, cd2, source = (
+                    flow.throughput,
+                    flow.throughput_cd2,
+                    flow.throughput_source,
+                )
+            state[flow.id] = {
+                "wip": status[flow.id]["wip"],
+                "queue": status[flow.id]["queue_units"],
+                "makeup_units": rate * makeup.get(flow.id, 0.0),
+                "throughput": rate,
+                "cd2": cd2,
+                "source": source,
+            }
+        return state
+
+    @api.model
+    def _drs_lead_time_now(self, state, order_units, service, queue=None, wip=None):
+        """Lead time by part of orders of ``order_units`` behind a flow state of
+        :meth:`_drs_state_now` (engine ``flowline.lead_time_now``), in working
+        hours; ``queue`` / ``wip`` override the work ahead (an order's own
+        place in the queue). Arrays in, arrays out."""
+        return flowline.lead_time_now(
+            state["queue"] if queue is None else queue,
+            state["wip"] if wip is None else wip,
+            order_units,
+            state["throughput"],
+            state["cd2"],
+            service,
+            state["makeup_units"],
+        )
 
     def _drs_queue_ages(self, now):
         """``{flow_id: (oldest, mean)}`` hours queued orders have waited."""
@@ -325,6 +482,7 @@ class MrpDrsFlow(models.Model):
         if not flows:
             return Shift
         estimates = flows._drs_estimate_throughput(now)
+        arrival = flows._drs_arrival_rates(now)
         for flow in flows:
             rate, cd2, source, warning = estimates[flow.id]
             flow.write(
@@ -332,12 +490,17 @@ class MrpDrsFlow(models.Model):
                     "throughput": rate,
                     "throughput_cd2": cd2,
                     "throughput_source": source,
+                    "arrival_rate": arrival.get(flow.id, 0.0),
                     "recourse_date": now,
                     "recourse_warning": warning or False,
                 }
             )
         status = flows._get_wip_status()
         queue = {flow.id: status[flow.id]["queue_units"] for flow in flows}
+        for flow in flows:
+            required = flow._drs_required_makeup_hours(queue[flow.id])
+            if float_compare(flow.makeup_required_hours, required, 6):
+                flow.makeup_required_hours = required
         triggered = flows.filtered(
             lambda flow: (
                 flow.throughput > 0
@@ -426,6 +589,7 @@ class MrpDrsFlow(models.Model):
                 ),
                 min_empty_share=flow.excess_empty_share / 100.0,
             )
+            signal = flow._drs_queue_signal(signal)
             vals = {
                 "capacity_signal": signal,
                 "signal_trigger_count": int(triggered.sum()),
@@ -433,6 +597,22 @@ class MrpDrsFlow(models.Model):
             }
             if any(flow[name] != value for name, value in vals.items()):
                 flow.write(vals)
+
+    def _drs_queue_signal(self, history_signal):
+        """The capacity signal given the queue of the last run: a queue above
+        the threshold is never 'ok': 'makeup' when the maximum make-up per
+        period covers the excess, else 'insufficient'; a flow fed at or above
+        its throughput, or with more make-up days than tolerated
+        (``history_signal``), is 're-optimise'."""
+        self.ensure_one()
+        overloaded = 0 < self.throughput <= self.arrival_rate
+        if self.makeup_required_hours > self.makeup_hours_max + 1e-9:
+            return "insufficient"
+        if overloaded or history_signal == "reoptimize":
+            return "reoptimize"
+        if self.makeup_required_hours > 0:
+            return "makeup"
+        return history_signal
 
     @api.model
     def _cron_drs_recourse(self):

@@ -3,7 +3,7 @@
 estimated from its line model (stations, shares of work, variability) before
 it has history; its throughput-versus-WIP curves."""
 
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from datetime import timedelta
 
 import numpy as np
@@ -12,7 +12,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.mrp_drs.engine import conwip
+from odoo.addons.mrp_drs.engine import flowline
 
 from .mrp_drs_flow import OPEN_STATES
 
@@ -37,9 +37,15 @@ def _work_hours_by_day(calendar, start, end):
     return dict(hours)
 
 
+#: a flow as the engine's line: ``line`` (engine ``flowline.FlowLine``), the
+#: ``workcenter_ids`` of its stations in the line's order, and the id of its
+#: ``bottleneck`` workcenter
+FlowModel = namedtuple("FlowModel", ["line", "workcenter_ids", "bottleneck"])
+
+
 def _duration_scv(row):
     """SCV of actual / expected work-order duration from a ``(minutes, mean,
-    variance)`` row of :meth:`MrpDrsFlow._drs_line_model`; 1 (exponential)
+    variance)`` row of :meth:`MrpDrsFlow._drs_flow_lines`; 1 (exponential)
     without two done work orders."""
     if not row or not row[1] or row[2] is None:
         return 1.0
@@ -99,28 +105,23 @@ class MrpDrsFlow(models.Model):
             "mrp_drs.mrp_drs_flow_curve_action"
         )
 
-    def _drs_current_throughput(self, now):
-        """``(throughput, cd2, source)`` for quotes: the values of the last DRS
-        run, estimated now if the flow never had one."""
-        self.ensure_one()
-        if self.throughput > 0:
-            return self.throughput, self.throughput_cd2, self.throughput_source
-        return self._drs_estimate_throughput(now)[self.id][:3]
-
-    def _drs_line_model(self, now):
-        """Each flow as a CONWIP line of single stations, per equivalent unit.
+    def _drs_flow_lines(self, now):
+        """Each flow as the engine's CONWIP line (``flowline.FlowLine``), per
+        equivalent unit. The one extraction every DRS feature uses.
 
         A workcenter's share of the work is its share of the expected minutes of
         the flow's open orders and of those done in the signal window (equal
         shares without any order); times the standard work content it gives
-        the hours per unit ``t_j``. The station time is ``t_j / (efficiency x
-        parallel capacity)``; the raw process time ``t0`` sums ``t_j /
-        efficiency``; the bottleneck rate is ``1 / max(station time)``. Process
-        variability ``ce2`` per station is the squared coefficient of variation
-        of actual / expected duration of its done work orders (1 with fewer
-        than two). One query.
+        the effective hours per unit ``t_j``. Odoo 18's expected durations
+        already contain the workcenter's time efficiency and its capacity
+        (``default_capacity`` is a batch size: cycles = quantity / capacity,
+        and Odoo plans one work order at a time per workcenter), so ``t_j`` is
+        not divided again and each station is one server. Process variability
+        ``ce2`` per station is the squared coefficient of variation of actual /
+        expected duration of its done work orders (1 with fewer than two).
+        Workcenters without a share of the work are left out. One query.
 
-        :return: ``{flow_id: {"te", "ce2" (arrays), "rb", "t0" (floats)}}``
+        :return: ``{flow_id: FlowModel(line, workcenter_ids, bottleneck)}``
         """
         flows = self.filtered("workcenter_ids")
         if not flows:
@@ -161,48 +162,44 @@ class MrpDrsFlow(models.Model):
                 self.env.cr.fetchall()
             )
         }
-        lines = {}
+        models = {}
         for flow in flows:
-            workcenters = flow.workcenter_ids.sorted("id")
+            workcenter_ids = flow.workcenter_ids.sorted("id").ids
             minutes = np.array(
-                [observed.get((flow.id, wc.id), (0.0,))[0] or 0.0 for wc in workcenters]
+                [
+                    observed.get((flow.id, wc_id), (0.0,))[0] or 0.0
+                    for wc_id in workcenter_ids
+                ]
             )
             if minutes.sum() <= 0:
-                minutes = np.ones(len(workcenters))
-            share = minutes / minutes.sum()
-            efficiency = np.array(
-                [(wc.time_efficiency or 100.0) / 100.0 for wc in workcenters]
+                minutes = np.ones(len(workcenter_ids))
+            busy = minutes > 0
+            stations = [
+                wc_id for wc_id, used in zip(workcenter_ids, busy, strict=True) if used
+            ]
+            line = flowline.FlowLine(
+                te=minutes[busy] / minutes.sum() * flow.standard_work_hours,
+                servers=1,
+                ce2=np.array(
+                    [
+                        _duration_scv(observed.get((flow.id, wc_id)))
+                        for wc_id in stations
+                    ]
+                ),
             )
-            servers = np.array([max(wc.default_capacity, 1.0) for wc in workcenters])
-            scv = np.array(
-                [_duration_scv(observed.get((flow.id, wc.id))) for wc in workcenters]
-            )
-            busy = share > 0
-            hours = share[busy] * flow.standard_work_hours / efficiency[busy]
-            station_time = hours / servers[busy]
-            rb = 1.0 / station_time.max()
-            lines[flow.id] = {
-                "te": station_time,
-                "ce2": scv[busy],
-                "rb": rb,
-                "t0": max(hours.sum(), 1.0 / rb),
-            }
-        return lines
+            models[flow.id] = FlowModel(line, stations, stations[line.bottleneck])
+        return models
 
     def _drs_estimate_throughput(self, now):
         """Throughput and output variability of each flow over its window.
 
-        ``mu = U / H``: equivalent units of the orders done in the last
-        ``signal_window_days`` days over the working hours of the flow's
-        calendar in them. The Brownian output model gives a day ``d`` with
-        ``h_d`` working hours an output of mean ``mu h_d`` and variance
-        ``cd2 mu h_d``, so ``cd2`` is estimated by the moments
-        ``sum (U_d - mu h_d)^2 / (D - 1)`` over ``U / D`` across the ``D`` days
-        with working time or output (1 when ``D < 2``). With fewer than
+        Engine ``flowline.throughput_moments`` of the equivalent units done
+        each day of the last ``signal_window_days`` days and the working hours
+        of the flow's calendar on those days (Brownian output model). With fewer than
         ``MIN_COMPLETIONS`` orders done in the window (too few to measure):
-        the practical worst case at the cap (Factory Physics ch. 7) of
-        :meth:`_drs_line_model`, ``cd2 = 1``, source ``capacity``; without
-        working time or stations: 0, source ``none``.
+        the practical worst case at the cap (Factory Physics ch. 7) of the
+        flow's line (:meth:`_drs_flow_lines`), ``cd2 = 1``, source
+        ``capacity``; without working time or stations: 0, source ``none``.
 
         :return: ``{flow_id: (throughput, cd2, source, warning or None)}``
         """
@@ -248,29 +245,18 @@ class MrpDrsFlow(models.Model):
             for hour, units in done_by_hour.get(flow.id, []):
                 day = pytz.utc.localize(hour).astimezone(tz).date()
                 units_by_day[day] += units
-            total_units = sum(units_by_day.values())
-            total_hours = sum(hours_by_day.values())
-            if (
-                done_count[flow.id] >= MIN_COMPLETIONS
-                and total_units > 0
-                and total_hours > 0
-            ):
-                rate = total_units / total_hours
-                days = sorted(set(hours_by_day) | set(units_by_day))
-                output = np.array([units_by_day.get(day, 0.0) for day in days])
-                expected = rate * np.array([hours_by_day.get(day, 0.0) for day in days])
-                cd2 = (
-                    float(((output - expected) ** 2).sum() / (len(days) - 1))
-                    / (total_units / len(days))
-                    if len(days) > 1
-                    else 1.0
-                )
+            days = sorted(set(hours_by_day) | set(units_by_day))
+            rate, cd2 = flowline.throughput_moments(
+                [units_by_day.get(day, 0.0) for day in days],
+                [hours_by_day.get(day, 0.0) for day in days],
+            )
+            if done_count[flow.id] >= MIN_COMPLETIONS and rate > 0:
                 estimates[flow.id] = (rate, cd2, "history", None)
                 continue
             if lines is None:
-                lines = self._drs_line_model(now)
-            line = lines.get(flow.id)
-            if not line:
+                lines = self._drs_flow_lines(now)
+            model = lines.get(flow.id)
+            if not model:
                 estimates[flow.id] = (
                     0.0,
                     1.0,
@@ -278,11 +264,50 @@ class MrpDrsFlow(models.Model):
                     self.env._("no workcenter to estimate a throughput from"),
                 )
                 continue
-            rate, _cycle_time = conwip.practical_worst_case(
-                max(flow.wip_cap, 1.0), line["rb"], line["t0"]
-            )
+            rate, _cycle_time = model.line.practical_worst_case(max(flow.wip_cap, 1.0))
             estimates[flow.id] = (float(rate), 1.0, "capacity", None)
         return estimates
+
+    def _drs_arrival_rates(self, now):
+        """Equivalent units queued per working hour over each flow's signal
+        window (orders queued in it, cancelled ones left out), the rate the
+        flow must deliver: ``{flow_id: units per working hour}`` (0 without
+        working time). One query."""
+        if not self:
+            return {}
+        self.env["mrp.production"].flush_model(
+            ["drs_flow_id", "drs_queue_date", "drs_wip_units", "state"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.drs_flow_id, SUM(COALESCE(p.drs_wip_units, 0))
+                  FROM mrp_production p
+                  JOIN mrp_drs_flow f ON f.id = p.drs_flow_id
+                 WHERE f.id IN %(flows)s
+                   AND p.state != 'cancel'
+                   AND p.drs_queue_date <= %(now)s
+                   AND p.drs_queue_date
+                       > %(now)s - f.signal_window_days * INTERVAL '1 day'
+                 GROUP BY p.drs_flow_id
+                """,
+                flows=tuple(self.ids),
+                now=now,
+            )
+        )
+        queued = dict(self.env.cr.fetchall())
+        hours_cache, rates = {}, {}
+        for flow in self:
+            calendar = flow._drs_reference_calendar()
+            start = now - timedelta(days=flow.signal_window_days)
+            key = (calendar.id, start)
+            if key not in hours_cache:
+                hours_cache[key] = sum(
+                    _work_hours_by_day(calendar, start, now).values()
+                )
+            hours = hours_cache[key]
+            rates[flow.id] = queued.get(flow.id, 0.0) / hours if hours > 0 else 0.0
+        return rates
 
     def _drs_completed_units(self, bounds):
         """Equivalent units done in each flow's period: ``bounds`` maps flow ids

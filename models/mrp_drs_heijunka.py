@@ -17,9 +17,8 @@ quota and actual output -- the cells of the heijunka box.
 - **Available time**: working hours of the pacemaker workcenter's calendar in
   the period (attendances minus leaves, the workcenter's own leaves included)
   times its time efficiency. The pacemaker is the flow's ``Pacemaker
-  workcenter`` when set, else its workcenter with the highest load (expected
-  hours of its open work orders) per available hour; without any load, the one
-  with the least available time.
+  workcenter`` when set, else the bottleneck of the flow's line
+  (``mrp.drs.flow._drs_flow_lines``: the largest share of the flow's work).
 - **Takt time** of a period: available minutes / units due in the period
   (0 when nothing is due), ``engine.heijunka.takt_time``.
 - **Quota**: each product's demand over the horizon, rounded up to whole
@@ -192,7 +191,7 @@ class MrpDrsHeijunkaPeriod(models.Model):
             return self
         now = fields.Datetime.now()
         bounds = {flow.id: flow_period_bounds(flow, now) for flow in flows}
-        pacemakers, hours = self._calc_available_hours(flows, bounds)
+        pacemakers, hours = self._calc_available_hours(flows, bounds, now)
         demand = self._calc_demand(flows, bounds)
         products = self.env["product.product"].browse(
             {pid for rows in demand.values() for pid in rows}
@@ -230,8 +229,11 @@ class MrpDrsHeijunkaPeriod(models.Model):
         return periods
 
     @api.model
-    def _calc_available_hours(self, flows, bounds):
+    def _calc_available_hours(self, flows, bounds, now=None):
         """Pacemaker workcenter and its available hours per period, per flow.
+
+        The pacemaker is the flow's own when set, else the bottleneck of its
+        line (``mrp.drs.flow._drs_flow_lines``).
 
         Working intervals are read once per distinct calendar, for all the
         flows' workcenters on it, over the union of the flows' horizons.
@@ -257,20 +259,7 @@ class MrpDrsHeijunkaPeriod(models.Model):
                         for begin, end, _meta in by_resource[workcenter.resource_id.id]
                     ]
                 ).reshape(-1, 2)
-        load = dict(
-            self.env["mrp.workorder"]
-            .sudo()
-            ._read_group(
-                [
-                    ("workcenter_id", "in", workcenters.ids),
-                    ("state", "not in", ("done", "cancel")),
-                    ("production_id.drs_flow_id", "in", flows.ids),
-                    ("production_id.state", "in", OPEN_STATES),
-                ],
-                ["workcenter_id"],
-                ["duration_expected:sum"],
-            )
-        )
+        lines = flows._drs_flow_lines(now or fields.Datetime.now())
         pacemakers, hours = {}, {}
         for flow in flows:
             edges = np.array(
@@ -283,9 +272,9 @@ class MrpDrsHeijunkaPeriod(models.Model):
                 / 100.0
                 for workcenter in flow.workcenter_ids
             }
-            pacemaker = flow.heijunka_workcenter_id or _pick_pacemaker(
-                by_workcenter, load
-            )
+            pacemaker = flow.heijunka_workcenter_id or self.env[
+                "mrp.workcenter"
+            ].browse(lines[flow.id].bottleneck if flow.id in lines else [])
             pacemakers[flow.id] = pacemaker
             hours[flow.id] = by_workcenter.get(
                 pacemaker, np.zeros(len(bounds[flow.id]))
@@ -513,22 +502,6 @@ def _overlap_hours(intervals, edges):
     begin = np.maximum(intervals[:, :1], edges[None, :-1])
     end = np.minimum(intervals[:, 1:], edges[None, 1:])
     return (end - begin).clip(min=0).sum(axis=0) / 3600.0
-
-
-def _pick_pacemaker(hours_by_workcenter, load_minutes):
-    """The workcenter with the highest load per available hour; without load,
-    the one with the least available time (ties: the first one)."""
-    workcenters = list(hours_by_workcenter)
-    if not workcenters:
-        return None
-    available = np.array([hours_by_workcenter[wc].sum() for wc in workcenters])
-    load = np.array([load_minutes.get(wc, 0.0) / 60.0 for wc in workcenters])
-    if load.sum() > 0:
-        ratio = np.where(
-            available > 0, load / np.where(available > 0, available, 1), np.inf
-        )
-        return workcenters[int(np.argmax(ratio))]
-    return workcenters[int(np.argmin(available))]
 
 
 def _mix_text(quota, product_ids, labels):

@@ -215,9 +215,11 @@ class MrpDrsMakeupShift(models.Model):
 
     @api.model
     def _drs_authorise(self, flows, now, queue_units):
-        """Authorise one make-up shift per flow of ``flows`` for the period of
-        ``now``, unless the flow already has one for that period, and ask the
-        flow's company's DRS planners to staff it with a To-Do activity.
+        """Authorise make-up time per flow of ``flows`` for the period of
+        ``now``, unless the flow already has some for that period, and ask the
+        flow's company's DRS planners to staff it with a To-Do activity. Its
+        hours cover the queue above the threshold, up to the flow's maximum
+        make-up per period (``_drs_authorised_makeup_hours``).
 
         ``queue_units`` maps flow ids to the queued equivalent units that
         triggered the shift. Returns the new shifts.
@@ -236,11 +238,11 @@ class MrpDrsMakeupShift(models.Model):
         vals_list = []
         for flow in flows:
             period = periods[flow.id]
-            if (flow.id, period) in taken or flow.makeup_hours_per_shift <= 0:
+            queued = queue_units.get(flow.id, 0.0)
+            hours = flow._drs_authorised_makeup_hours(queued)
+            if (flow.id, period) in taken or hours <= 0:
                 continue
-            start, end = self._drs_shift_window(
-                flow, period, flow.makeup_hours_per_shift, now
-            )
+            start, end = self._drs_shift_window(flow, period, hours, now)
             vals_list.append(
                 {
                     "flow_id": flow.id,
@@ -249,11 +251,9 @@ class MrpDrsMakeupShift(models.Model):
                     "workcenter_ids": [fields.Command.set(flow.workcenter_ids.ids)],
                     "date_start": start,
                     "date_end": end,
-                    "hours": flow.makeup_hours_per_shift,
-                    "required_hours": flow._drs_required_makeup_hours(
-                        queue_units.get(flow.id, 0.0)
-                    ),
-                    "queue_units": queue_units.get(flow.id, 0.0),
+                    "hours": hours,
+                    "required_hours": flow._drs_required_makeup_hours(queued),
+                    "queue_units": queued,
                     "makeup_threshold": flow.makeup_threshold,
                     "throughput": flow.throughput,
                 }

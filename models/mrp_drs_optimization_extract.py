@@ -484,26 +484,16 @@ class MrpDrsOptimizationRun(models.Model):
 
     def _product_flows(self, products, routing, flow_rows):
         """Flow of each product: where its operations spend most hours (setup
-        plus one BoM's quantity of run time, at the primary workcenters), as
-        ``mrp.production.drs_flow_id`` assigns orders."""
+        plus one BoM's quantity of run time, at the primary workcenters), by
+        ``mrp.drs.flow._drs_flow_of``, the rule that assigns orders."""
         primary = routing[routing["is_primary"]]
-        flow_of = dict(
-            zip(flow_rows["workcenter_id"], flow_rows["flow_id"], strict=True)
+        flow_of = self.env["mrp.drs.flow"]._drs_flow_of(
+            primary["product_id"].tolist(),
+            primary["workcenter_id"].tolist(),
+            (primary["setup_hours"] + primary["run_hours"]).tolist(),
+            dict(zip(flow_rows["workcenter_id"], flow_rows["flow_id"], strict=True)),
         )
-        flow = primary["workcenter_id"].map(flow_of)
-        hours = (
-            primary.assign(
-                flow=flow, hours=primary["setup_hours"] + primary["run_hours"]
-            )
-            .dropna(subset=["flow"])
-            .groupby(["product_id", "flow"])["hours"]
-            .sum()
-            .reset_index()
-            .sort_values(["product_id", "hours", "flow"], ascending=[True, False, True])
-            .drop_duplicates("product_id")
-            .set_index("product_id")["flow"]
-        )
-        return hours.reindex(products.index)
+        return pd.Series(flow_of, dtype=float).reindex(products.index)
 
     def _extract_orderpoints(self, product_ids):
         """Each product's reorder rule in the warehouse (at its stock location

@@ -83,26 +83,30 @@ class MrpProduction(models.Model):
         "workorder_ids.state",
     )
     def _compute_drs_flow_id(self):
-        for production in self:
-            if production.drs_state or production.state in ("done", "cancel"):
-                # the queue ticket is fixed: keep the stored flow
-                production.drs_flow_id = production._origin.drs_flow_id
-                continue
-            minutes_by_flow = defaultdict(float)
-            for workorder in production.workorder_ids:
-                flow = workorder.workcenter_id.drs_flow_id
-                # an order counts only in flows of its own company
-                if (
-                    flow
-                    and workorder.state != "cancel"
-                    and flow.sudo().company_id == production.company_id
-                ):
-                    minutes_by_flow[flow] += workorder.duration_expected
-            production.drs_flow_id = max(
-                minutes_by_flow,
-                key=lambda flow: (minutes_by_flow[flow], -flow.id),
-                default=False,
-            )
+        fixed = self.filtered(
+            # the queue ticket is fixed: keep the stored flow
+            lambda p: p.drs_state or p.state in ("done", "cancel")
+        )
+        for production in fixed:
+            production.drs_flow_id = production._origin.drs_flow_id
+        pending = list(self - fixed)
+        rows = [
+            (position, workorder.workcenter_id.id, workorder.duration_expected or 0.0)
+            for position, production in enumerate(pending)
+            for workorder in production.workorder_ids
+            # an order counts only in flows of its own company
+            if workorder.state != "cancel"
+            and workorder.workcenter_id.drs_flow_id.sudo().company_id
+            == production.company_id
+        ]
+        # items are positions in ``pending``: new records have no usable id yet
+        flow_of = (
+            self.env["mrp.drs.flow"]._drs_flow_of(*zip(*rows, strict=True))
+            if rows
+            else {}
+        )
+        for position, production in enumerate(pending):
+            production.drs_flow_id = flow_of.get(position, False)
 
     def _compute_drs_queue_position(self):
         queued = self.filtered(

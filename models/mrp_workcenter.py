@@ -7,9 +7,11 @@ workcenter's anticipated load, capacity and variability, and hands them to
 Spearman, *Factory Physics*, ch. 8; lead time as a gamma quantile, ch. 15):
 
 * **load** (hours): remaining expected minutes of the open work orders (not
-  done or cancelled) of confirmed / in-progress manufacturing orders, queued DRS
-  orders included, due to start before the end of the horizon
-  (``COALESCE(work order start, order start)``, so late work is load too).
+  done or cancelled) of confirmed / in-progress manufacturing orders due to
+  start before the end of the horizon (``COALESCE(work order start, order
+  start)``, so late work is load too). Orders queued in a DRS flow's virtual
+  queue are not station load: they are the flow's virtual-queue load, which
+  the BoM lead times count from the flow's state (``mrp.bom``).
   ``duration_expected`` already holds setup and cleanup time and the
   workcenter's time efficiency (``mrp.workorder._get_duration_expected``).
 * **capacity** (hours): working hours of the workcenter's calendar over
@@ -384,7 +386,7 @@ class MrpWorkcenter(models.Model):
         Workorder.flush_model(
             ["workcenter_id", "state", "duration_expected", "duration", "date_start"]
         )
-        self.env["mrp.production"].flush_model(["state", "date_start"])
+        self.env["mrp.production"].flush_model(["state", "date_start", "drs_state"])
         self.env.cr.execute(
             SQL(
                 """
@@ -403,6 +405,7 @@ class MrpWorkcenter(models.Model):
                     ON w.workcenter_id = wo.workcenter_id
                  WHERE wo.state IN %s
                    AND p.state IN %s
+                   AND p.drs_state IS DISTINCT FROM 'queued'
                    AND COALESCE(wo.date_start, p.date_start) < w.horizon_end
                  GROUP BY wo.workcenter_id
                 """,

@@ -2,6 +2,7 @@ from . import (
     test_drs_concurrency,
     test_drs_crons,
     test_drs_flow,
+    test_drs_flow_model,
     test_drs_heijunka,
     test_drs_lead_time,  # issue 4
     test_drs_optimization,

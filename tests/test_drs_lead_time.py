@@ -13,7 +13,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
-from odoo.addons.mrp_drs.engine import conwip, leadtime
+from odoo.addons.mrp_drs.engine import flowline, leadtime
 
 from .common import DrsCommon
 
@@ -39,6 +39,10 @@ class TestDrsLeadTime(DrsCommon):
         cls.need_date = fields.Datetime.now().replace(microsecond=0) + timedelta(
             days=30
         )
+        # station load is the work of released orders (queued ones are the
+        # flows' virtual-queue load): caps high enough to release all the
+        # orders these tests create
+        cls.flow_main.wip_cap = cls.flow_nb.wip_cap = 1000.0
 
     # ---------------------------------------------------------------- helpers
     def _compute(self):
@@ -193,47 +197,33 @@ class TestDrsLeadTime(DrsCommon):
 
     # ------------------------------------------------------ bills of materials
     def test_bom_lead_time_equals_engine_route_on_same_inputs(self):
-        """Working hours: queue times of wc_a and wc_b, operation times and the
-        virtual-queue wait of flow main, through engine.leadtime directly."""
+        """Working hours: the flow part of engine flowline.lead_time_now for the
+        BoM's 3 equivalent units behind flow main's WIP and queue, at the
+        throughput quotes use (practical worst case at the cap, no history)."""
         self._add_load("short", 3)
         self._add_load("long", 2)
         self._compute()
-        workcenters = self.wc_a | self.wc_b
-        stations = leadtime.workcenter_lead_times(
-            self._expected_workcenter_frame(workcenters), service=0.9
-        )
-        productions = self.Production.search([("drs_flow_id", "=", self.flow_main.id)])
-        rate = sum(productions.mapped("drs_wip_units")) / (90 * 24.0)
-        load = stations["load_hours"].to_numpy()
-        te = self.flow_main.standard_work_hours * load / load.sum()
-        throughput_working, _ct = conwip.mva_approx(te, [1.0, 1.0], 4)
-        bottleneck = int(te.argmax())
-        working_share = stations["capacity_hours"].iloc[bottleneck] / (14 * 24.0)
-        wait_mean, wait_var = leadtime.virtual_queue_time(
-            rate, throughput_working * working_share, 1.0, 1.0
-        )
-        routes = pd.DataFrame(
-            {
-                "product": ["long", "long"],
-                "workcenter": workcenters.ids,
-                "process_time": [1.0, 2.0],
-                "process_scv": [1.0, 1.0],
-            }
-        )
-        expected = leadtime.route_lead_time(
-            routes,
-            stations,
-            service=0.9,
-            extra_mean=wait_mean * working_share,
-            extra_var=wait_var * working_share**2,
+        flow = self.flow_main
+        model = flow._drs_flow_lines(self.now)[flow.id]
+        throughput, _ct = model.line.practical_worst_case(flow.wip_cap)
+        expected = flowline.lead_time_now(
+            flow.queue_units, flow.wip, 3.0, throughput, 1.0, 0.9
         )
         bom = self.boms["long"]
         self.assertEqual(bom.drs_lead_time_status, "ok")
-        self.assertEqual(bom.drs_flow_id, self.flow_main)
+        self.assertEqual(bom.drs_flow_id, flow)
+        self.assertAlmostEqual(flow.wip, 9.0)  # 3 short + 2 long, all released
         self.assertAlmostEqual(
-            bom.drs_lead_time_hours, expected.loc["long", "quantile"], places=6
+            bom.drs_lead_time_hours, float(expected["quantile"]), places=6
         )
-        self.assertAlmostEqual(bom.drs_virtual_queue_hours, wait_mean, places=6)
+        self.assertAlmostEqual(
+            bom.drs_virtual_queue_hours, float(expected["virtual_queue"]), 6
+        )
+        self.assertAlmostEqual(
+            bom.drs_station_queue_hours, float(expected["line_queue"]), 6
+        )
+        self.assertAlmostEqual(bom.drs_process_hours, float(expected["own"]), 6)
+        self.assertAlmostEqual(bom.drs_lead_time_service, 90.0)
         template = self.products["long"].product_tmpl_id
         self.assertEqual(template.drs_lead_time_bom_id, bom)
         self.assertAlmostEqual(template.drs_lead_time_days, bom.drs_lead_time_days, 6)
@@ -353,26 +343,37 @@ class TestDrsLeadTime(DrsCommon):
         self.assertEqual(self.wc_out.drs_lead_time_status, "no_capacity")
 
     def test_overload_keeps_fixed_lead_time_and_cron_continues(self):
+        """An overloaded workcenter outside a BoM's flow still has no finite
+        queue time: that BoM keeps its fixed lead time. BoMs whose work is in
+        an overloaded flow get the time to clear it instead (red status)."""
         self._add_load("short", 1, qty=200.0)  # 200 h at wc_a, about 80 h of capacity
         self._add_load("gear", 2)
+        self.boms["mixed"].produce_delay = 2
         self.assertTrue(self.env["mrp.workcenter"]._cron_compute_drs_lead_times())
         self.assertEqual(self.wc_a.drs_lead_time_status, "overloaded")
         self.assertGreater(self.wc_a.drs_utilization, 1.0)
         self.assertFalse(self.wc_a.drs_lead_time)
         self.assertEqual(self.wc_c.drs_lead_time_status, "ok")
         self.assertEqual(self.boms["gear"].drs_lead_time_status, "ok")
-        self.assertEqual(self.boms["long"].drs_lead_time_status, "workcenter")
-        self.assertFalse(self.products["long"].product_tmpl_id.drs_lead_time_days)
+        # mixed is made in flow nb; its 30 min at wc_a wait at an overloaded station
+        self.assertEqual(self.boms["mixed"].drs_flow_id, self.flow_nb)
+        self.assertEqual(self.boms["mixed"].drs_lead_time_status, "workcenter")
+        self.assertFalse(self.products["mixed"].product_tmpl_id.drs_lead_time_days)
+        self.assertIsNone(self.boms["mixed"]._drs_planned_lead_days())
+        # long is made in flow main, fed 200 units in its window: a backlog
+        long_bom = self.boms["long"]
+        self.assertEqual(long_bom.drs_lead_time_status, "backlog")
+        self.assertGreater(long_bom.drs_lead_time_hours, 200.0 / 1.0)
         delays, _description = self._manufacture_lead_days("long")
-        self.assertEqual(delays["total_delay"], 2)
+        self.assertEqual(delays["total_delay"], math.ceil(long_bom.drs_lead_time_days))
 
-    def test_flow_virtual_queue_overload_keeps_fixed_lead_time(self):
-        """More equivalent units queued per hour than the line delivers at its
-        cap: no finite virtual-queue wait."""
+    def test_flow_virtual_queue_overload_gets_backlog_lead_time(self):
+        """More equivalent units arrive per hour than the line delivers at its
+        cap: the BoM's lead time is the time to clear the work (red 'backlog'
+        status), never the fixed lead time of 0 days."""
         self._add_load("gear", 2)
         self.env.flush_all()
-        # 10,000 units queued in 90 days (4.6 per hour): far above what the line
-        # delivers at its cap of 3 units of 1 h (well under 1 per calendar hour)
+        # 10,000 units queued in the window: far above what the line delivers
         self.env.cr.execute(
             SQL(
                 "UPDATE mrp_production SET drs_wip_units = 5000 WHERE drs_flow_id = %s",
@@ -381,9 +382,14 @@ class TestDrsLeadTime(DrsCommon):
         )
         self.env.invalidate_all()
         self._compute()
+        bom = self.boms["gear"]
         self.assertEqual(self.wc_c.drs_lead_time_status, "ok")
-        self.assertEqual(self.boms["gear"].drs_lead_time_status, "flow")
-        self.assertIsNone(self.boms["gear"]._drs_planned_lead_days())
+        self.assertEqual(bom.drs_lead_time_status, "backlog")
+        throughput = self.flow_nb._drs_state_now(self.now)[self.flow_nb.id][
+            "throughput"
+        ]
+        self.assertGreater(bom.drs_lead_time_hours, 10000.0 / throughput)
+        self.assertGreater(bom._drs_planned_lead_days(), 10000.0 / throughput / 24.0)
 
     # ------------------------------------------------- history, queries, access
     def test_history_row_per_workcenter_and_recomputation(self):

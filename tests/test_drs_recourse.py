@@ -63,7 +63,16 @@ class TestDrsMakeup(DrsRecourseCommon):
             first.period_date, self.flow_main._drs_period_date(next_monday())
         )
         self.assertEqual(first.workcenter_ids, self.wc_a | self.wc_b)
-        self.assertAlmostEqual(first.hours, self.flow_main.makeup_hours_per_shift)
+        # make-up is sized to the queue (no longer one whole shift): the hours
+        # that bring the 2 queued units back to the threshold of 1 at the
+        # flow's throughput, within the maximum per period
+        needed = duedate.makeup_hours(2.0, 1.0, self.flow_main.throughput)
+        self.assertAlmostEqual(first.hours, needed, delta=0.01)
+        self.assertGreaterEqual(first.hours, needed)
+        self.assertLess(first.hours, self.flow_main.makeup_hours_max)
+        self.assertAlmostEqual(
+            self.flow_main.makeup_required_hours, needed, delta=0.005
+        )
         self.assertAlmostEqual(first.queue_units, 2.0)
         # the shift starts after the day's work in the flow's calendar
         self.assertGreaterEqual(first.date_start, next_monday(0, hour=8))
@@ -155,8 +164,9 @@ class TestDrsMakeup(DrsRecourseCommon):
         shift = self._run(0)
         self.assertEqual(shift.used_hours, 0.0)
         self.assertEqual(shift.cost, 0.0)
-        shift.used_hours = 2.0
-        self.assertAlmostEqual(shift.cost, 2.0 * (50.0 + 50.0))
+        # the shift is sized to the queue (under 1 h here): use all of it
+        shift.used_hours = shift.hours
+        self.assertAlmostEqual(shift.cost, shift.hours * (50.0 + 50.0))
         with self.assertRaises(ValidationError):
             shift.used_hours = shift.hours + 1.0
 
@@ -209,7 +219,8 @@ class TestDrsSignals(DrsRecourseCommon):
         self._queue_above_threshold()
         for day in (0, 1):
             self._run(day)
-            self.assertEqual(self.flow_main.capacity_signal, "ok")
+            # above its threshold a flow is never "OK": make-up covers it
+            self.assertEqual(self.flow_main.capacity_signal, "makeup")
         self.assertEqual(self.flow_main.signal_trigger_count, 2)
         self._run(2)
         self.assertEqual(self.flow_main.signal_trigger_count, 3)
@@ -258,7 +269,10 @@ class TestDrsHistory(DrsRecourseCommon):
         self.assertAlmostEqual(rows.wip_ratio, 100.0)
         self.assertAlmostEqual(rows.throughput, self.flow_main.throughput)
         self.assertTrue(rows.makeup_triggered)
-        self.assertAlmostEqual(rows.makeup_hours, self.flow_main.makeup_hours_per_shift)
+        # make-up sized to the queue, not a whole shift
+        shift = self.Shift.search([("flow_id", "=", self.flow_main.id)])
+        self.assertAlmostEqual(rows.makeup_hours, shift.hours)
+        self.assertLess(rows.makeup_hours, self.flow_main.makeup_hours_per_shift)
         self.assertEqual(rows.company_id, self.flow_main.company_id)
 
     def test_new_period_gets_new_row(self):

@@ -59,6 +59,15 @@ class MrpDrsQuoteWizard(models.TransientModel):
     throughput = fields.Float(
         "Throughput (units/h)", digits=(16, 4), compute="_compute_preview"
     )
+    virtual_queue_hours = fields.Float(
+        "Virtual-queue wait (working h)", digits=(16, 2), compute="_compute_preview"
+    )
+    line_queue_hours = fields.Float(
+        "Queue at stations (working h)", digits=(16, 2), compute="_compute_preview"
+    )
+    own_hours = fields.Float(
+        "Own work (working h)", digits=(16, 2), compute="_compute_preview"
+    )
     quoted_hours = fields.Float(
         "Quoted lead time (working h)", digits=(16, 2), compute="_compute_preview"
     )
@@ -124,6 +133,9 @@ class MrpDrsQuoteWizard(models.TransientModel):
                     "order_units": values.get("order_units", 0.0),
                     "jobs_ahead": values.get("jobs_ahead", 0.0),
                     "throughput": values.get("throughput", 0.0),
+                    "virtual_queue_hours": values.get("virtual_queue_hours", 0.0),
+                    "line_queue_hours": values.get("line_queue_hours", 0.0),
+                    "own_hours": values.get("own_hours", 0.0),
                     "quoted_hours": values.get("quoted_hours", 0.0),
                     "quoted_date": values.get("quoted_date", False),
                     "quote_warning": warning,

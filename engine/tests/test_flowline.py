@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from engine import conwip, flowline
+from engine import conwip, duedate, flowline
 
 # Penny Fab Two (Hopp & Spearman, Factory Physics, ch. 7): 1, 2, 6, 2 machines,
 # 2, 5, 10, 3 h per job; rb = 0.4 job/h, T0 = 20 h, W0 = 8.
@@ -15,6 +15,10 @@ def test_penny_fab_two_parameters_from_the_line():
     assert PENNY_TWO.bottleneck_rate == pytest.approx(0.4)
     assert PENNY_TWO.raw_process_time == 20.0
     assert PENNY_TWO.critical_wip == pytest.approx(8.0)
+    # worst case (FP ch. 7): TH = 1/T0, CT = w T0
+    assert PENNY_TWO.worst_case(4) == (pytest.approx(1 / 20), pytest.approx(80.0))
+    # station rates 1/2, 2/5, 6/10, 2/3 job/h: the 2 machines at 5 h pace it
+    assert PENNY_TWO.bottleneck == 1
     throughput, cycle = PENNY_TWO.throughput(1)
     assert (throughput, cycle) == (pytest.approx(1 / 20), pytest.approx(20.0))
     exact, _ = conwip.mva(PENNY_TWO.te, 8, servers=PENNY_TWO.servers)
@@ -67,3 +71,43 @@ def test_throughput_moments_by_hand():
     assert flowline.throughput_moments([0.0, 0.0], [8.0, 8.0]) == (0.0, 1.0)
     with pytest.raises(ValueError, match="same"):
         flowline.throughput_moments([1.0, 2.0], [8.0])
+
+
+def test_assign_flow_most_minutes_ties_to_lowest_flow():
+    """One rule for orders, products and BoMs: most expected time, ties to the
+    lowest flow id; work outside every flow is ignored."""
+    chosen = flowline.assign_flow(
+        ["mo1", "mo1", "mo1", "mo2", "mo2", "mo3"],
+        [7, 3, None, 5, 4, None],
+        [30.0, 20.0, 500.0, 10.0, 10.0, 60.0],
+    )
+    assert chosen.to_dict() == {"mo1": 7, "mo2": 4}
+    with pytest.raises(ValueError, match="minutes"):
+        flowline.assign_flow([1], [1], [-1.0])
+    with pytest.raises(ValueError, match="same length"):
+        flowline.assign_flow([1, 2], [1], [1.0])
+
+
+def test_lead_time_now_is_the_erlang_time_to_clear_the_work_ahead():
+    """Poisson output (cd2 = 1), mu = 1 unit/h, 19 units ahead, 1 own unit:
+    the time to 20 departures is Erlang(20, 1); P(T <= t) = P(N(t) >= 20) for
+    the Poisson count N(t) (Factory Physics ch. 15; Johnson, Kotz and
+    Balakrishnan ch. 17). Issue 11's figure: 31.8 h at 99 %."""
+    parts = flowline.lead_time_now(12.0, 7.0, 1.0, 1.0, 1.0, 0.99)
+    assert float(parts["quantile"]) == pytest.approx(31.8, abs=0.05)
+    assert stats.poisson.sf(19, float(parts["quantile"])) == pytest.approx(0.99)
+    assert (parts["virtual_queue"], parts["line_queue"], parts["own"]) == (12, 7, 1)
+    assert parts["mean"] == 20.0 and parts["variance"] == 20.0
+    quote = duedate.quote_lead_time(19.0, 1.0, 1.0, 0.99)
+    assert float(parts["quantile"]) == pytest.approx(quote)
+
+
+def test_lead_time_now_takes_makeup_from_queue_then_wip():
+    """Make-up work is done before the order: 5 units of make-up clear a
+    queue of 3 and 2 of the 4 WIP units (FP ch. 14)."""
+    parts = flowline.lead_time_now([3.0, 10.0], 4.0, 2.0, 2.0, 1.0, 0.9, 5.0)
+    np.testing.assert_allclose(parts["virtual_queue"], [0.0, 2.5])
+    np.testing.assert_allclose(parts["line_queue"], [1.0, 2.0])
+    np.testing.assert_allclose(parts["mean"], [2.0, 5.5])
+    with pytest.raises(ValueError, match="throughput"):
+        flowline.lead_time_now(1.0, 1.0, 1.0, 0.0)
