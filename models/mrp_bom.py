@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Planned lead times of bills of materials routed through DRS flows (issue 4).
+"""Planned lead times of bills of materials routed through DRS flows.
 
 A bill of materials is *DRS-active* when one of its operations runs at a
 workcenter of an active DRS flow; its flow is the one where its operations
@@ -117,7 +117,6 @@ class MrpBom(models.Model):
         days = self.drs_lead_time_days
         return days if days > 0 else None
 
-    # ----------------------------------------------------------- computation
     @api.model
     def _drs_compute_planned_lead_times(self, workcenters, now):
         """Compute and store the planned lead times of all DRS-active bills of

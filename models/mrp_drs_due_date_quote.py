@@ -111,7 +111,6 @@ class MrpDrsDueDateQuote(models.Model):
     )
     quoted_date = fields.Datetime("Quoted date", readonly=True)
 
-    # ---------------------------------------------------------------------- CRUD
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -121,7 +120,6 @@ class MrpDrsDueDateQuote(models.Model):
                 ) or self.env._("New")
         return super().create(vals_list)
 
-    # ------------------------------------------------------------------- actions
     def action_open_origin(self):
         """Open the record the quote was made from (order or quotation line)."""
         self.ensure_one()
@@ -137,7 +135,6 @@ class MrpDrsDueDateQuote(models.Model):
             "views": [(False, "form")],
         }
 
-    # ---------------------------------------------------------- business methods
     @api.model
     def _drs_flow_and_units(self, product, quantity, production=None):
         """Flow of the quoted work and its equivalent units: ``(flow, units)``.

@@ -153,7 +153,6 @@ class MrpDrsHeijunkaPeriod(models.Model):
         ),
     ]
 
-    # ------------------------------------------------------------------ computes
     @api.depends("slot_ids.demand_qty", "slot_ids.quota_qty", "slot_ids.actual_qty")
     def _compute_totals(self):
         for period in self:
@@ -176,7 +175,6 @@ class MrpDrsHeijunkaPeriod(models.Model):
         for period, minutes in zip(periods, np.atleast_1d(takt), strict=True):
             period.takt_time = float(minutes)
 
-    # ---------------------------------------------------------- business methods
     @api.model
     def _compute_for_flows(self, flows):
         """Recompute the heijunka plan of ``flows``: the periods that have not
@@ -458,7 +456,6 @@ class MrpDrsHeijunkaPeriod(models.Model):
                 ]
             )
 
-    # -------------------------------------------------------------- cron entries
     @api.model
     def _cron_compute_heijunka(self):
         """Recompute the heijunka plans of all active flows, company by company."""

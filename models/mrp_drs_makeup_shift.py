@@ -142,7 +142,6 @@ class MrpDrsMakeupShift(models.Model):
                     )
                 )
 
-    # ---------------------------------------------------------- business methods
     @api.model
     def _drs_hours_by_flow(self, flows, date_from, date_to):
         """Authorised make-up hours of ``flows`` inside ``[date_from, date_to)``:

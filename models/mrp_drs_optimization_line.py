@@ -122,7 +122,6 @@ class MrpDrsOptimizationLine(models.Model):
         for line in self:
             line.unit = units.get(line.field_name) or line.product_id.uom_id.name or ""
 
-    # ------------------------------------------------------------------- actions
     def action_select(self):
         self._check_editable()
         self.write({"selected": True})
@@ -131,7 +130,6 @@ class MrpDrsOptimizationLine(models.Model):
         self._check_editable()
         self.write({"selected": False})
 
-    # ---------------------------------------------------------- business methods
     def _check_editable(self):
         self.run_id._check_planner()
         if any(line.state != "proposed" for line in self):
@@ -258,7 +256,6 @@ class MrpDrsOptimizationLine(models.Model):
             )
         self._set_state("reverted")
 
-    # reorder rules ----------------------------------------------------------
     def _apply_orderpoints(self, rows, run):
         existing = rows[rows["orderpoint_id"].notna()]
         if not existing.empty:
@@ -425,7 +422,6 @@ class MrpDrsOptimizationLine(models.Model):
             ["orderpoint_id", "orderpoint_created", "old_value"]
         )
 
-    # other targets ----------------------------------------------------------
     def _apply_boms(self, rows):
         if rows.empty:
             return

@@ -8,7 +8,7 @@ standard Odoo behaviour (``drs_state`` empty).
 """
 
 from collections import defaultdict
-from datetime import timedelta  # DRS planned lead times (issue 4)
+from datetime import timedelta
 
 import numpy as np
 
@@ -70,7 +70,6 @@ class MrpProduction(models.Model):
         "the release for released ones.",
     )
 
-    # ------------------------------------------------------------------ computes
     @api.depends(
         "workorder_ids.workcenter_id",
         "workorder_ids.duration_expected",
@@ -140,7 +139,7 @@ class MrpProduction(models.Model):
                 )
             )
             positions = dict(self.env.cr.fetchall())
-            # Heijunka (issue 7): a levelled flow releases in its levelled sequence
+            # Heijunka: a levelled flow releases in its levelled sequence
             for flow in queued.drs_flow_id.sudo().filtered("levelled_release"):
                 candidates = flow._drs_levelled_candidates()
                 positions.update(
@@ -164,7 +163,6 @@ class MrpProduction(models.Model):
                 else 0.0
             )
 
-    # ---------------------------------------------------------------------- CRUD
     @api.model
     def search(self, domain, offset=0, limit=None, order=None):
         # stock.rule._run_manufacture looks for an open, unplanned MO of the same
@@ -186,7 +184,6 @@ class MrpProduction(models.Model):
             )._drs_refresh_wip_units()
         return res
 
-    # ------------------------------------------------------------------- actions
     def action_confirm(self):
         candidates = self.filtered(lambda p: p.state == "draft" and not p.drs_state)
         res = super().action_confirm()
@@ -306,7 +303,6 @@ class MrpProduction(models.Model):
             )
         return True
 
-    # ---------------------------------------------------------- business methods
     def _drs_check_planner(self):
         if not self.env.su and not self.env.user.has_group("mrp_drs.group_drs_planner"):
             raise AccessError(
@@ -458,7 +454,7 @@ class MrpProduction(models.Model):
         )._drs_refresh_wip_units()
         return productions
 
-    # DRS planned lead times (issue 4): an unplanned order of a bill of materials
+    # DRS planned lead times: an unplanned order of a bill of materials
     # with a computed planned lead time is expected to finish that lead time
     # after its start, instead of the fixed manufacturing lead time.
     def _compute_date_finished(self):

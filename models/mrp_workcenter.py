@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Workcenters: DRS flow membership and load-based planned lead times.
 
-Planned lead times (issue 4). Every recomputation reads, set-wise, each active
+Planned lead times. Every recomputation reads, set-wise, each active
 workcenter's anticipated load, capacity and variability, and hands them to
 :func:`engine.leadtime.workcenter_lead_times` (G/G/m queue time of Hopp &
 Spearman, *Factory Physics*, ch. 8; lead time as a gamma quantile, ch. 15):
@@ -138,7 +138,6 @@ class MrpWorkcenter(models.Model):
         help="CONWIP loop (DRS flow) this workcenter belongs to; set on the flow.",
     )
 
-    # --- DRS planned lead times (issue 4) ----------------------------------------
     drs_lead_time = fields.Float(
         "Planned lead time (h)",
         digits=(16, 2),
@@ -222,7 +221,6 @@ class MrpWorkcenter(models.Model):
     drs_lead_time_history_count = fields.Integer(
         "Lead-time history", compute="_compute_drs_lead_time_history_count"
     )
-    # --- end of planned lead-time fields ---------------------------------------
 
     @api.depends("drs_flow_ids", "drs_flow_ids.active")
     def _compute_drs_flow_id(self):
@@ -238,7 +236,6 @@ class MrpWorkcenter(models.Model):
         for workcenter in self:
             workcenter.drs_lead_time_history_count = counts.get(workcenter.id, 0)
 
-    # ------------------------------------------------------------------ actions
     def action_view_drs_lead_time_history(self):
         """Smart button: planned lead time and utilisation of this workcenter over
         time (graph)."""
@@ -274,7 +271,6 @@ class MrpWorkcenter(models.Model):
             },
         }
 
-    # --------------------------------------------------------- business methods
     @api.model
     def _drs_lead_time_settings(self, companies):
         """``{company_id: (service, horizon days, history days)}`` for these
@@ -552,7 +548,7 @@ class MrpWorkcenter(models.Model):
         )
         self.invalidate_model([*fnames, "drs_lead_time_date"])
 
-    # Recourse capacity (issue 6): make-up shifts add working time
+    # Recourse capacity: make-up shifts add working time
     def _drs_makeup_hours(self, date_from, date_to):
         """Authorised make-up hours at these workcenters in ``[date_from,
         date_to)`` (naive UTC datetimes): ``{workcenter_id: hours}``, each shift
@@ -591,7 +587,6 @@ class MrpWorkcenter(models.Model):
         hours.update(self.env.cr.fetchall())
         return hours
 
-    # ------------------------------------------------------------ cron entries
     @api.model
     def _cron_compute_drs_lead_times(self):
         """Recompute the planned lead times of workcenters and bills of

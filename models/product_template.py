@@ -15,7 +15,6 @@ _TEMPLATE_FIELDS = [
 class ProductTemplate(models.Model):
     _inherit = "product.template"
 
-    # --- DRS planned lead times (issue 4) ----------------------------------------
     drs_lead_time_bom_id = fields.Many2one(
         "mrp.bom",
         "DRS bill of materials",

@@ -6,7 +6,6 @@ from odoo.exceptions import ValidationError
 class ResCompany(models.Model):
     _inherit = "res.company"
 
-    # --- DRS planned lead times (issue 4) ----------------------------------------
     drs_service_level = fields.Float(
         "DRS lead-time service level",
         default=0.9,

@@ -54,7 +54,6 @@ class TestDrsHeijunka(DrsCommon):
             )
         cls.Period = cls.env["mrp.drs.heijunka.period"]
 
-    # ---------------------------------------------------------------- helpers
     def _queue_mixed_orders(self, release_order="date_deadline"):
         """Queue 6 A, 3 B and 3 C (one piece each) behind a closed cap; the
         queue order (earliest need date) is A x 6, B x 3, C x 3."""
@@ -149,7 +148,6 @@ class TestDrsHeijunka(DrsCommon):
             )
         )
 
-    # ---------------------------------------------------------- levelled release
     def test_levelled_release_alternates_products_in_demand_proportions(self):
         self.flow_main.levelled_release = True
         self._queue_mixed_orders()
@@ -213,7 +211,6 @@ class TestDrsHeijunka(DrsCommon):
         self.assertEqual(self._codes(released), "AAAAAABBBCCC")
         self.assertEqual(released, orders)
 
-    # ------------------------------------------------------ takt time and quotas
     def test_takt_time_is_available_time_over_demand(self):
         _orders, periods = self._plan_demand()
         self.assertEqual(periods.mapped("available_hours"), [8.0, 4.0, 8.0])

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Load-based planned lead times (issue 4): workcenters, bills of materials and
+"""Load-based planned lead times: workcenters, bills of materials and
 Odoo's planning (stock rules, reordering rules, manufacturing orders)."""
 
 import math
@@ -40,7 +40,6 @@ class TestDrsLeadTime(DrsCommon):
             days=30
         )
 
-    # ---------------------------------------------------------------- helpers
     def _compute(self):
         self.now = fields.Datetime.now()
         return self.env["mrp.workcenter"].sudo()._drs_compute_lead_times(now=self.now)
@@ -106,7 +105,6 @@ class TestDrsLeadTime(DrsCommon):
             )
         return pd.DataFrame(rows, index=workcenters.ids)
 
-    # ------------------------------------------------------------ workcenters
     def test_adding_load_lengthens_workcenter_lead_time(self):
         self._add_load("short", 2)
         self._compute()
@@ -191,7 +189,6 @@ class TestDrsLeadTime(DrsCommon):
         with self.assertRaises(ValidationError):
             self.company.drs_service_level = 1.0
 
-    # ------------------------------------------------------ bills of materials
     def test_bom_lead_time_equals_engine_route_on_same_inputs(self):
         """Working hours: queue times of wc_a and wc_b, operation times and the
         virtual-queue wait of flow main, through engine.leadtime directly."""
@@ -258,7 +255,6 @@ class TestDrsLeadTime(DrsCommon):
         self.assertFalse(self.boms["gear"].drs_lead_time_days)
         self.assertFalse(self.products["gear"].product_tmpl_id.drs_lead_time_bom_id)
 
-    # ------------------------------------------------------------ Odoo planning
     def test_added_load_moves_planned_start_of_new_order_earlier(self):
         self._add_load("short", 2)
         self._compute()
@@ -327,7 +323,6 @@ class TestDrsLeadTime(DrsCommon):
             delta=1.0,
         )
 
-    # -------------------------------------------------------------- fallbacks
     def test_no_capacity_keeps_fixed_lead_time_and_others_computed(self):
         empty = self.env["resource.calendar"].create(
             {"name": "DRS test empty calendar", "attendance_ids": [Command.clear()]}
@@ -385,7 +380,6 @@ class TestDrsLeadTime(DrsCommon):
         self.assertEqual(self.boms["gear"].drs_lead_time_status, "flow")
         self.assertIsNone(self.boms["gear"]._drs_planned_lead_days())
 
-    # ------------------------------------------------- history, queries, access
     def test_history_row_per_workcenter_and_recomputation(self):
         self._add_load("short", 1, qty=200.0)
         self._compute()

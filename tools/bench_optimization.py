@@ -103,7 +103,6 @@ class Timer:
         return _Block()
 
 
-# --------------------------------------------------------------------- loading
 def _company_name(args):
     return f"DRS bench {args.products} x {args.workcenters}"
 
@@ -401,7 +400,6 @@ def _run_minutes(plant, primary, center_index, setup_minutes, rng):
     return primary["run_hours"].to_numpy() * scale[center] * 60.0
 
 
-# ---------------------------------------------------------------------- timing
 def bench(env, company, args, timer):
     from odoo.addons.mrp_drs.engine import optimize  # noqa: PLC0415
 

@@ -20,7 +20,7 @@ python=${PYTHON:-python3}
 work=$(mktemp -d -t mrp_drs_tests.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-# --- dependencies -----------------------------------------------------------------------------------
+# Dependencies.
 constraints=()
 odoo_root=$("$python" -c 'import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))' 2>/dev/null)
 if [[ -n "$odoo_root" && -f "$odoo_root/requirements.txt" ]]; then
@@ -31,11 +31,11 @@ fi
 "$python" -m pip install --quiet --disable-pip-version-check -r requirements.txt "${constraints[@]}" \
     || { echo "could not install requirements.txt"; exit 2; }
 
-# --- README.rst must be what readme/ renders -------------------------------------------------------
+# README.rst must be what readme/ renders.
 readme_failed=0
 "$python" tools/gen_readme.py --check || readme_failed=1
 
-# --- layer 1: engine --------------------------------------------------------------------------------
+# Layer 1: the engine.
 echo "== engine tests (pytest)"
 "$python" -m pytest engine/tests -q --junitxml="$work/engine.xml"
 engine_rc=$?
@@ -56,7 +56,7 @@ print(tests - bad - skipped, bad)
 EOF
 )
 
-# --- layer 2: Odoo ----------------------------------------------------------------------------------
+# Layer 2: Odoo.
 odoo_passed=0 odoo_failed=0 odoo_rc=0
 if [[ -n "${DRS_SKIP_ODOO:-}" ]]; then
     echo "== Odoo tests skipped: DRS_SKIP_ODOO is set"

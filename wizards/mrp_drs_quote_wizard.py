@@ -160,7 +160,6 @@ class MrpDrsQuoteWizard(models.TransientModel):
             "target": "current",
         }
 
-    # ----------------------------------------------------------------- bindings
     def _register_hook(self):
         super()._register_hook()
         self._drs_bind_sale_line_action()
