@@ -10,6 +10,8 @@
     "depends": ["mrp"],
     "external_dependencies": {"python": ["numpy", "scipy", "pandas"]},
     "data": [
+        # First: the named precisions round the values of every later record.
+        "data/decimal_precision_data.xml",
         "security/mrp_drs_security.xml",
         "security/ir.model.access.csv",
         "views/mrp_drs_flow_views.xml",

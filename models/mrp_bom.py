@@ -73,7 +73,7 @@ class MrpBom(models.Model):
     )
     drs_lead_time_hours = fields.Float(
         "DRS planned lead time (working h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="Planned lead time of a manufacturing order of the BoM quantity, in "
@@ -82,7 +82,7 @@ class MrpBom(models.Model):
     )
     drs_lead_time_days = fields.Float(
         "DRS planned lead time (days)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="The same lead time in calendar days (working hours stretched by each "
@@ -92,7 +92,7 @@ class MrpBom(models.Model):
     )
     drs_virtual_queue_hours = fields.Float(
         "Virtual-queue wait (h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="Mean wait in the flow's virtual queue before release, in calendar "

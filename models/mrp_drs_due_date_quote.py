@@ -44,7 +44,7 @@ class MrpDrsDueDateQuote(models.Model):
     product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
     service_level = fields.Float(
         "Service level (%)",
-        digits=(16, 1),
+        digits="DRS Percent",
         help="Probability of meeting the quoted date.",
     )
     production_id = fields.Many2one(
@@ -62,39 +62,41 @@ class MrpDrsDueDateQuote(models.Model):
     quote_date = fields.Datetime("Quoted on", required=True, readonly=True)
     order_units = fields.Float(
         "Order work (equivalent units)",
-        digits=(16, 2),
+        digits="DRS Equivalent Units",
         readonly=True,
         help="The quoted quantity's hours at the flow's workcenters divided by "
         "the flow's standard work content.",
     )
     wip_units = fields.Float(
-        "WIP ahead (equivalent units)", digits=(16, 2), readonly=True
+        "WIP ahead (equivalent units)", digits="DRS Equivalent Units", readonly=True
     )
     queue_units = fields.Float(
-        "Queued work ahead (equivalent units)", digits=(16, 2), readonly=True
+        "Queued work ahead (equivalent units)",
+        digits="DRS Equivalent Units",
+        readonly=True,
     )
     makeup_units = fields.Float(
         "Make-up work (equivalent units)",
-        digits=(16, 2),
+        digits="DRS Equivalent Units",
         readonly=True,
         help="Work the authorised make-up time not yet elapsed will do, at the "
         "flow's throughput; it is taken off the work ahead.",
     )
     jobs_ahead = fields.Float(
         "Work ahead (equivalent units)",
-        digits=(16, 2),
+        digits="DRS Equivalent Units",
         readonly=True,
         help="WIP plus queued work ahead, less make-up work, never negative.",
     )
     throughput = fields.Float(
         "Throughput (units/h)",
-        digits=(16, 4),
+        digits="DRS Rate",
         readonly=True,
         help="Equivalent units per working hour.",
     )
     cd2 = fields.Float(
         "Output variability (SCV)",
-        digits=(16, 3),
+        digits="DRS Variability",
         readonly=True,
         help="Squared coefficient of variation of the flow's output.",
     )
@@ -107,7 +109,7 @@ class MrpDrsDueDateQuote(models.Model):
         readonly=True,
     )
     quoted_hours = fields.Float(
-        "Quoted lead time (working h)", digits=(16, 2), readonly=True
+        "Quoted lead time (working h)", digits="DRS Duration", readonly=True
     )
     quoted_date = fields.Datetime("Quoted date", readonly=True)
 

@@ -62,7 +62,7 @@ class MrpDrsFlow(models.Model):
     wip_cap = fields.Float(
         "WIP cap (equivalent units)",
         default=10.0,
-        digits=(16, 2),
+        digits="DRS Equivalent Units",
         tracking=True,
         help="Largest work-in-process the loop may hold, in equivalent units. An "
         "order is released from the virtual queue only while the current WIP plus "
@@ -80,7 +80,7 @@ class MrpDrsFlow(models.Model):
     standard_work_hours = fields.Float(
         "Standard work content (h)",
         default=1.0,
-        digits=(16, 4),
+        digits="DRS Work Content",
         tracking=True,
         help="Work content of one equivalent WIP unit, in hours at the flow's "
         "workcenters. An order's WIP units are its expected hours at these "
@@ -110,19 +110,19 @@ class MrpDrsFlow(models.Model):
     wip = fields.Float(
         "Current WIP (equivalent units)",
         compute="_compute_wip_status",
-        digits=(16, 2),
+        digits="DRS Equivalent Units",
         help="Equivalent units of released orders not yet done, plus the stock of "
         "the flow's products for non-bottleneck loops.",
     )
     wip_ratio = fields.Float(
-        "WIP vs cap (%)", compute="_compute_wip_status", digits=(16, 1)
+        "WIP vs cap (%)", compute="_compute_wip_status", digits="DRS Percent"
     )
     released_count = fields.Integer("Released orders", compute="_compute_wip_status")
     queue_count = fields.Integer("Queued orders", compute="_compute_wip_status")
     queue_units = fields.Float(
         "Queued work (equivalent units)",
         compute="_compute_wip_status",
-        digits=(16, 2),
+        digits="DRS Equivalent Units",
     )
 
     @api.depends("wip_cap", "loop_type", "standard_work_hours", "workcenter_ids")

@@ -23,7 +23,7 @@ class MrpDrsFlow(models.Model):
     planned_lead_time = fields.Float(
         "Planned lead time (working h)",
         default=40.0,
-        digits=(16, 2),
+        digits="DRS Duration",
         tracking=True,
         help="Lead time the flow promises, virtual queue included, in working "
         "hours of its calendar. The make-up threshold is the longest queue for "
@@ -32,7 +32,7 @@ class MrpDrsFlow(models.Model):
     quote_service_level = fields.Float(
         "Quote service level (%)",
         default=90.0,
-        digits=(16, 1),
+        digits="DRS Percent",
         tracking=True,
         help="Probability that a quoted due date is met; also used for the "
         "make-up threshold. At least 50 % and below 100 %.",
@@ -48,7 +48,7 @@ class MrpDrsFlow(models.Model):
         compute="_compute_makeup_threshold",
         store=True,
         readonly=False,
-        digits=(16, 2),
+        digits="DRS Equivalent Units",
         tracking=True,
         help="Queued work above which a make-up shift is authorised, in the "
         "equivalent units the virtual queue counts: the largest queue whose "
@@ -58,7 +58,7 @@ class MrpDrsFlow(models.Model):
     makeup_hours_per_shift = fields.Float(
         "Make-up shift (h)",
         default=4.0,
-        digits=(16, 2),
+        digits="DRS Duration",
         help="Extra working hours a make-up shift adds at each of the flow's "
         "workcenters; at most one shift per day. 0 disables make-up time.",
     )
@@ -77,7 +77,7 @@ class MrpDrsFlow(models.Model):
     excess_empty_share = fields.Float(
         "Empty-queue days for excess (%)",
         default=50.0,
-        digits=(16, 1),
+        digits="DRS Percent",
         help="From this share of the window's days with an empty queue, the flow "
         "is flagged 'Excess capacity'.",
     )

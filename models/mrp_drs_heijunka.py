@@ -99,7 +99,7 @@ class MrpDrsHeijunkaPeriod(models.Model):
     available_hours = fields.Float(
         "Available time (h)",
         readonly=True,
-        digits=(16, 2),
+        digits="DRS Duration",
         help="Working hours of the pacemaker workcenter in the period, leaves "
         "deducted, times its time efficiency.",
     )
@@ -134,7 +134,7 @@ class MrpDrsHeijunkaPeriod(models.Model):
         "Takt time (min/unit)",
         compute="_compute_takt_time",
         store=True,
-        digits=(16, 2),
+        digits="DRS Duration",
         help="Available minutes divided by the units due in the period; 0 when "
         "nothing is due.",
     )

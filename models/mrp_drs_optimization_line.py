@@ -93,22 +93,30 @@ class MrpDrsOptimizationLine(models.Model):
         "one, reverting deletes it.",
     )
     orderpoint_created = fields.Boolean(readonly=True)
-    old_value = fields.Float("Current", readonly=True, digits=(16, 2))
-    new_value = fields.Float("Proposed", readonly=True, digits=(16, 2))
-    difference = fields.Float("Change", readonly=True, digits=(16, 2))
+    old_value = fields.Float("Current", readonly=True, digits="DRS Proposed Value")
+    new_value = fields.Float("Proposed", readonly=True, digits="DRS Proposed Value")
+    difference = fields.Float("Change", readonly=True, digits="DRS Proposed Value")
     unit = fields.Char(compute="_compute_unit")
     reason = fields.Char("Reason / note", readonly=True)
-    demand_mean = fields.Float("Demand (units/period)", readonly=True, digits=(16, 2))
+    demand_mean = fields.Float(
+        "Demand (units/period)", readonly=True, digits="Product Unit of Measure"
+    )
     demand_std = fields.Float(
-        "Demand std. dev. (units/period)", readonly=True, digits=(16, 2)
+        "Demand std. dev. (units/period)",
+        readonly=True,
+        digits="Product Unit of Measure",
     )
-    safety_stock = fields.Float("Safety stock (units)", readonly=True, digits=(16, 2))
+    safety_stock = fields.Float(
+        "Safety stock (units)", readonly=True, digits="Product Unit of Measure"
+    )
     days_of_supply = fields.Float(
-        "Expected stock (days of supply)", readonly=True, digits=(16, 1)
+        "Expected stock (days of supply)", readonly=True, digits="DRS Coarse Duration"
     )
-    fill_rate = fields.Float("Expected fill rate (%)", readonly=True, digits=(16, 4))
+    fill_rate = fields.Float(
+        "Expected fill rate (%)", readonly=True, digits="DRS Fraction"
+    )
     lead_time_hours = fields.Float(
-        "Planned lead time (working hours)", readonly=True, digits=(16, 1)
+        "Planned lead time (working hours)", readonly=True, digits="DRS Coarse Duration"
     )
     chart = fields.Binary("WIP-throughput chart", attachment=True, readonly=True)
 

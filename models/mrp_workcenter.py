@@ -140,7 +140,7 @@ class MrpWorkcenter(models.Model):
 
     drs_lead_time = fields.Float(
         "Planned lead time (h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="Load-based planned lead time of a work order at this workcenter, in "
@@ -149,11 +149,11 @@ class MrpWorkcenter(models.Model):
         "'No load'.",
     )
     drs_lead_time_mean = fields.Float(
-        "Mean lead time (h)", digits=(16, 2), readonly=True, copy=False
+        "Mean lead time (h)", digits="DRS Duration", readonly=True, copy=False
     )
     drs_queue_time = fields.Float(
         "Mean queue time (h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="Expected waiting time before a work order starts here (G/G/1 "
@@ -161,7 +161,7 @@ class MrpWorkcenter(models.Model):
     )
     drs_utilization = fields.Float(
         "Anticipated utilisation",
-        digits=(16, 4),
+        digits="DRS Fraction",
         readonly=True,
         copy=False,
         help="Anticipated load divided by the capacity over the horizon (0..1; "
@@ -169,7 +169,7 @@ class MrpWorkcenter(models.Model):
     )
     drs_load_hours = fields.Float(
         "Anticipated load (h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="Remaining expected hours of the open work orders due to start "
@@ -177,7 +177,7 @@ class MrpWorkcenter(models.Model):
     )
     drs_capacity_hours = fields.Float(
         "Capacity over horizon (h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="Working hours of the workcenter's calendar over the horizon, public "
@@ -185,14 +185,14 @@ class MrpWorkcenter(models.Model):
     )
     drs_process_hours = fields.Float(
         "Mean work-order time (h)",
-        digits=(16, 3),
+        digits="DRS Process Time",
         readonly=True,
         copy=False,
         help="Mean expected duration of a work order here (te).",
     )
     drs_process_scv = fields.Float(
         "Process-time variability (SCV)",
-        digits=(16, 3),
+        digits="DRS Variability",
         readonly=True,
         copy=False,
         help="Squared coefficient of variation of work-order times (ce2): spread "
