@@ -42,6 +42,7 @@
         "web.assets_tests": ["mrp_drs/static/src/tours/*.js"],
     },
     "demo": ["demo/mrp_drs_demo.xml"],
-    "installable": True,
+    # OCA manifests state it although it is the default.
+    "installable": True,  # pylint: disable=manifest-superfluous-key
     "uninstall_hook": "uninstall_hook",
 }

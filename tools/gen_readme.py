@@ -4,9 +4,9 @@
 oca-gen-addon-readme is not published on PyPI, so the addon carries this small
 renderer: it reads the manifest and readme/DESCRIPTION.md, INSTALL.md,
 CONFIGURE.md, USAGE.md, ARCHITECTURE.md, CONTRIBUTORS.md (each optional but
-DESCRIPTION) and writes README.rst. Fragments use a Markdown subset: ATX headings, paragraphs,
-bullet and numbered lists, fenced code blocks, `code`, **bold**, *italic* and
-[links](url).
+DESCRIPTION) and writes README.rst. Fragments use a Markdown subset: ATX
+headings, paragraphs, bullet and numbered lists, fenced code blocks, `code`,
+**bold**, *italic* and [links](url).
 
     python3 tools/gen_readme.py          # write README.rst
     python3 tools/gen_readme.py --check  # exit 1 if README.rst is stale
