@@ -28,6 +28,8 @@ from odoo.tools import SQL, float_compare
 
 from odoo.addons.mrp_drs.engine import conwip
 
+from .drs_client_action import notify_and_reload
+
 #: precision used when comparing equivalent WIP units with the cap
 UNITS_DIGITS = conwip.UNITS_DIGITS
 
@@ -302,17 +304,12 @@ class MrpDrsFlow(models.Model):
     def action_release_now(self):
         """Button: run a release of the virtual queue now."""
         released = self._release_from_queue()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success" if released else "info",
-                "message": self.env._(
-                    "%(count)s manufacturing order(s) released.", count=len(released)
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notify_and_reload(
+            self.env._(
+                "%(count)s manufacturing order(s) released.", count=len(released)
+            ),
+            "success" if released else "info",
+        )
 
     def _drs_action_for(self, xmlid):
         self.ensure_one()

@@ -14,6 +14,7 @@ from odoo.tools import SQL, float_compare
 
 from odoo.addons.mrp_drs.engine import duedate
 
+from .drs_client_action import notify_and_reload
 from .mrp_drs_flow import OPEN_STATES, UNITS_DIGITS
 
 
@@ -201,17 +202,10 @@ class MrpDrsFlow(models.Model):
         """Button: measure throughput, check the queue against the make-up
         threshold, record the period's history and update the signals now."""
         shifts = self._drs_run_recourse()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning" if shifts else "info",
-                "message": self.env._(
-                    "%(count)s make-up shift(s) authorised.", count=len(shifts)
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notify_and_reload(
+            self.env._("%(count)s make-up shift(s) authorised.", count=len(shifts)),
+            "warning" if shifts else "info",
+        )
 
     def action_view_history(self):
         return self._drs_action_for("mrp_drs.mrp_drs_flow_history_action")

@@ -52,6 +52,7 @@ from odoo.tools import SQL
 
 from odoo.addons.mrp_drs.engine import leadtime
 
+from .drs_client_action import notify_and_reload
 from .mrp_drs_flow import OPEN_STATES
 
 #: finished work orders needed in the history window to estimate ce2
@@ -256,20 +257,15 @@ class MrpWorkcenter(models.Model):
             )
         result = self.env["mrp.workcenter"].sudo()._drs_compute_lead_times()
         flagged = int((~result["status"].isin(["ok", "no_load"])).sum())
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning" if flagged else "success",
-                "message": self.env._(
-                    "Planned lead times recomputed for %(count)s workcenter(s); "
-                    "%(flagged)s flagged (see their status).",
-                    count=len(result),
-                    flagged=flagged,
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notify_and_reload(
+            self.env._(
+                "Planned lead times recomputed for %(count)s workcenter(s); "
+                "%(flagged)s flagged (see their status).",
+                count=len(result),
+                flagged=flagged,
+            ),
+            "warning" if flagged else "success",
+        )
 
     @api.model
     def _drs_lead_time_settings(self, companies):
