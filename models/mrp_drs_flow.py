@@ -625,7 +625,9 @@ class MrpDrsFlow(models.Model):
 
     def _drs_reference_calendar(self):
         """Working calendar of the flow: its first workcenter's (by id), else
-        the company's."""
+        the company's. Its time zone makes the flow's days
+        (``_drs_period_date``): release history, make-up, throughput and
+        heijunka periods all count days by this one rule."""
         self.ensure_one()
         workcenters = self.workcenter_ids.sorted("id").filtered("resource_calendar_id")
         return (

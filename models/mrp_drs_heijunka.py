@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Heijunka plan of a DRS flow: takt time and levelled production quotas.
 
-For each flow the plan covers ``heijunka_horizon`` periods (days or weeks, in
-the time zone of the flow's pacemaker) from the start of the current
+For each flow the plan covers ``heijunka_horizon`` periods (days or weeks of
+the flow, ``mrp.drs.flow._drs_period_date``) from the start of the current
 one. One ``mrp.drs.heijunka.period`` per flow and period holds the available
 time of the pacemaker workcenter, the takt time and the totals; one
 ``mrp.drs.heijunka.slot`` per period and product holds the product's demand,
@@ -37,7 +37,7 @@ actual output is refreshed (for 35 days after their end).
 
 from bisect import bisect_right
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import numpy as np
 import pytz
@@ -543,28 +543,18 @@ def _mix_text(quota, product_ids, labels):
 
 def flow_period_bounds(flow, now):
     """``[(first day, start, stop)]`` of the flow's horizon: its periods from
-    the one holding ``now``, bounded by local midnights (time zone of the
-    pacemaker, else of the flow's first workcenter, else the user's)
-    given as naive UTC datetimes."""
-    workcenter = flow.heijunka_workcenter_id or flow.workcenter_ids[:1]
-    tz_name = (
-        workcenter.tz or workcenter.resource_calendar_id.tz or flow.env.user.tz or "UTC"
-    )
-    tz = pytz.timezone(tz_name)
-    today = pytz.utc.localize(now).astimezone(tz).date()
+    the one holding ``now``, bounded by midnights of the flow's days (its time
+    zone, ``mrp.drs.flow._drs_timezone``) given as naive UTC datetimes."""
+    today = flow._drs_period_date(now)
     first_day = today
     if flow.heijunka_period_type == "week":
         first_day -= timedelta(days=today.weekday())
     length = PERIOD_LENGTH[flow.heijunka_period_type]
-
-    def utc_midnight(day):
-        local = tz.localize(datetime.combine(day, time.min))
-        return local.astimezone(pytz.utc).replace(tzinfo=None)
-
     periods = max(flow.heijunka_horizon, 1)
     days = [first_day + index * length for index in range(periods + 1)]
+    midnights = [flow._drs_period_bounds(day)[0] for day in days]
     return [
-        (days[index], utc_midnight(days[index]), utc_midnight(days[index + 1]))
+        (days[index], midnights[index], midnights[index + 1])
         for index in range(periods)
     ]
 

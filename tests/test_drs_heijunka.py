@@ -260,6 +260,23 @@ class TestDrsHeijunka(DrsCommon):
         self.assertEqual(len(new_periods), 3)
         self.assertEqual(sum(new_periods.mapped("quota_qty")), 14)
 
+    def test_heijunka_periods_are_the_days_of_the_flow(self):
+        """Heijunka periods, make-up history and throughput share one rule for
+        the flow's days: the time zone of its reference calendar, whatever the
+        pacemaker's resource or the user says."""
+        calendar = self._use_daily_calendar()
+        calendar.tz = "Pacific/Auckland"
+        self.wc_a.tz = "America/Los_Angeles"
+        self.env.user.tz = "Europe/Brussels"
+        self.flow_main.action_compute_heijunka()
+        first = self.flow_main.heijunka_period_ids.sorted("datetime_start")[:1]
+        day = self.flow_main._drs_period_date(fields.Datetime.now())
+        self.assertEqual(first.date_start, day)
+        self.assertEqual(
+            (first.datetime_start, first.datetime_stop),
+            self.flow_main._drs_period_bounds(day),
+        )
+
     def test_pacemaker_defaults_to_most_loaded_workcenter(self):
         self.flow_main.heijunka_workcenter_id = False
         self._create_mo("long")  # 60 min at wc_a, 120 min at wc_b
