@@ -631,8 +631,6 @@ def equivalent_wip_units(work_hours, standard_work_hours):
     return scalar_or_array(work / standard, work_hours, standard_work_hours)
 
 
-# --- CONWIP admission --------------------------------------------------------
-
 #: decimals to which equivalent WIP units are compared with the cap
 UNITS_DIGITS = 6
 
