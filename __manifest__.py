@@ -1,15 +1,21 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 {
     "name": "MRP Dynamic Risk-based Scheduling",
-    "summary": "CONWIP virtual queue and release of manufacturing orders "
-    "(Factory Physics, Dynamic Risk-based Scheduling)",
+    "summary": "Dynamic Risk-based Scheduling (Factory Physics): virtual queue and "
+    "CONWIP release of manufacturing orders, load-based planned lead times, "
+    "parameter optimisation, make-up capacity recourse and heijunka levelling",
     "version": "18.0.1.0.0",
     "category": "Manufacturing",
     "license": "LGPL-3",
     "author": "mrp_drs developers",
+    "website": "https://github.com/mrp-drs/mrp_drs",
+    "maintainers": ["mrp-drs"],
+    "development_status": "Beta",
     "depends": ["mrp"],
     "external_dependencies": {"python": ["numpy", "scipy", "pandas"]},
     "data": [
+        # First: the named precisions round the values of every later record.
+        "data/decimal_precision_data.xml",
         "security/mrp_drs_security.xml",
         "security/ir.model.access.csv",
         "views/mrp_drs_flow_views.xml",
@@ -36,5 +42,7 @@
         "web.assets_tests": ["mrp_drs/static/src/tours/*.js"],
     },
     "demo": ["demo/mrp_drs_demo.xml"],
+    # OCA manifests state it although it is the default.
+    "installable": True,  # pylint: disable=manifest-superfluous-key
     "uninstall_hook": "uninstall_hook",
 }

@@ -35,9 +35,6 @@ __all__ = [
 ]
 
 
-# --- Factory Physics bounds ------------------------------------------------------
-
-
 def _rates_and_time(rb, t0):
     rate = positive("rb", rb)
     raw = positive("t0", t0)
@@ -203,9 +200,6 @@ def practical_worst_case(w, rb, t0):
     throughput = level / (critical + level - 1.0) * rate
     cycle = raw + (level - 1.0) / rate
     return scalar_or_array(throughput, w, rb, t0), scalar_or_array(cycle, w, rb, t0)
-
-
-# --- Mean value analysis ---------------------------------------------------------
 
 
 def _line_times(te):
@@ -636,8 +630,6 @@ def equivalent_wip_units(work_hours, standard_work_hours):
     standard = positive("standard_work_hours", standard_work_hours)
     return scalar_or_array(work / standard, work_hours, standard_work_hours)
 
-
-# --- CONWIP admission --------------------------------------------------------
 
 #: decimals to which equivalent WIP units are compared with the cap
 UNITS_DIGITS = 6

@@ -26,6 +26,7 @@ as Odoo's ``account_journal_dashboard.py`` extends ``account.journal``:
 - ``mrp_drs_optimization_line``     one proposal: apply and revert
 - ``mrp_drs_optimization_profile``  saved and periodic optimisations
 - ``res_company`` / ``res_config_settings`` company-wide DRS settings
+- ``drs_client_action``             the notify-and-reload answer of DRS buttons
 """
 
 from . import (

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Planned lead times of bills of materials routed through DRS flows (issue 4).
+"""Planned lead times of bills of materials routed through DRS flows.
 
 A bill of materials is *DRS-active* when one of its operations runs at a
 workcenter of an active DRS flow; its flow is ``mrp.drs.flow._drs_flow_of``
@@ -85,7 +85,7 @@ class MrpBom(models.Model):
     )
     drs_lead_time_hours = fields.Float(
         "DRS planned lead time (working h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="Planned lead time of a manufacturing order of the BoM quantity, in "
@@ -94,7 +94,7 @@ class MrpBom(models.Model):
     )
     drs_lead_time_days = fields.Float(
         "DRS planned lead time (days)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="The same lead time in calendar days (working hours stretched by each "
@@ -104,7 +104,7 @@ class MrpBom(models.Model):
     )
     drs_virtual_queue_hours = fields.Float(
         "Virtual-queue wait (working h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="Mean wait in the flow's virtual queue before release: the queued "
@@ -113,7 +113,7 @@ class MrpBom(models.Model):
     )
     drs_station_queue_hours = fields.Float(
         "Queue at stations (working h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="Mean wait behind the flow's WIP, plus the queue times of the "
@@ -121,7 +121,7 @@ class MrpBom(models.Model):
     )
     drs_process_hours = fields.Float(
         "Process (working h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="Mean time of the BoM quantity's own work: its equivalent units at "
@@ -129,14 +129,14 @@ class MrpBom(models.Model):
     )
     drs_lead_time_queue_units = fields.Float(
         "Queue at recompute (equivalent units)",
-        digits=(16, 2),
+        digits="DRS Equivalent Units",
         readonly=True,
         copy=False,
         help="The flow's virtual queue when this lead time was computed.",
     )
     drs_lead_time_service = fields.Float(
         "Service level (%)",
-        digits=(16, 1),
+        digits="DRS Percent",
         readonly=True,
         copy=False,
         help="The company's DRS service level the lead time is the quantile of.",
@@ -187,7 +187,6 @@ class MrpBom(models.Model):
         days = self.drs_lead_time_days
         return days if days > 0 else None
 
-    # ----------------------------------------------------------- computation
     @api.model
     def _drs_compute_planned_lead_times(self, workcenters, now):
         """Compute and store the planned lead times of all DRS-active bills of

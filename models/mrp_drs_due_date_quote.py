@@ -45,7 +45,7 @@ class MrpDrsDueDateQuote(models.Model):
     product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
     service_level = fields.Float(
         "Service level (%)",
-        digits=(16, 1),
+        digits="DRS Percent",
         help="Probability of meeting the quoted date.",
     )
     production_id = fields.Many2one(
@@ -63,39 +63,41 @@ class MrpDrsDueDateQuote(models.Model):
     quote_date = fields.Datetime("Quoted on", required=True, readonly=True)
     order_units = fields.Float(
         "Order work (equivalent units)",
-        digits=(16, 2),
+        digits="DRS Equivalent Units",
         readonly=True,
         help="The quoted quantity's hours at the flow's workcenters divided by "
         "the flow's standard work content.",
     )
     wip_units = fields.Float(
-        "WIP ahead (equivalent units)", digits=(16, 2), readonly=True
+        "WIP ahead (equivalent units)", digits="DRS Equivalent Units", readonly=True
     )
     queue_units = fields.Float(
-        "Queued work ahead (equivalent units)", digits=(16, 2), readonly=True
+        "Queued work ahead (equivalent units)",
+        digits="DRS Equivalent Units",
+        readonly=True,
     )
     makeup_units = fields.Float(
         "Make-up work (equivalent units)",
-        digits=(16, 2),
+        digits="DRS Equivalent Units",
         readonly=True,
         help="Work the authorised make-up time not yet elapsed will do, at the "
         "flow's throughput; it is taken off the work ahead.",
     )
     jobs_ahead = fields.Float(
         "Work ahead (equivalent units)",
-        digits=(16, 2),
+        digits="DRS Equivalent Units",
         readonly=True,
         help="WIP plus queued work ahead, less make-up work, never negative.",
     )
     throughput = fields.Float(
         "Throughput (units/h)",
-        digits=(16, 4),
+        digits="DRS Rate",
         readonly=True,
         help="Equivalent units per working hour.",
     )
     cd2 = fields.Float(
         "Output variability (SCV)",
-        digits=(16, 3),
+        digits="DRS Variability",
         readonly=True,
         help="Squared coefficient of variation of the flow's output.",
     )
@@ -109,26 +111,26 @@ class MrpDrsDueDateQuote(models.Model):
     )
     virtual_queue_hours = fields.Float(
         "Virtual-queue wait (working h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         help="Mean time for the queued work ahead (less make-up work) to leave "
         "the line at its throughput.",
     )
     line_queue_hours = fields.Float(
         "Queue at stations (working h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         help="Mean time for the WIP ahead, already in the line, to leave it.",
     )
     own_hours = fields.Float(
         "Own work (working h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         help="Mean time the line takes for the order's own equivalent units.",
     )
     quoted_hours = fields.Float(
         "Quoted lead time (working h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         help="A quote for this order now: the service-level quantile of the time "
         "the work ahead and the order take to leave the line (gamma; exact "
@@ -138,7 +140,6 @@ class MrpDrsDueDateQuote(models.Model):
     )
     quoted_date = fields.Datetime("Quoted date", readonly=True)
 
-    # ---------------------------------------------------------------------- CRUD
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -148,7 +149,6 @@ class MrpDrsDueDateQuote(models.Model):
                 ) or self.env._("New")
         return super().create(vals_list)
 
-    # ------------------------------------------------------------------- actions
     def action_open_origin(self):
         """Open the record the quote was made from (order or quotation line)."""
         self.ensure_one()
@@ -164,7 +164,6 @@ class MrpDrsDueDateQuote(models.Model):
             "views": [(False, "form")],
         }
 
-    # ---------------------------------------------------------- business methods
     @api.model
     def _drs_flow_and_units(self, product, quantity, production=None):
         """Flow of the quoted work and its equivalent units: ``(flow, units)``.

@@ -29,6 +29,8 @@ from odoo.tools import SQL, float_compare
 
 from odoo.addons.mrp_drs.engine import conwip, flowline
 
+from .drs_client_action import notify_and_reload
+
 #: precision used when comparing equivalent WIP units with the cap
 UNITS_DIGITS = conwip.UNITS_DIGITS
 
@@ -122,7 +124,7 @@ class MrpDrsFlow(models.Model):
     wip_cap = fields.Float(
         "WIP cap (equivalent units)",
         default=10.0,
-        digits=(16, 2),
+        digits="DRS Equivalent Units",
         tracking=True,
         help="Largest work-in-process the loop may hold, in equivalent units. An "
         "order is released from the virtual queue only while the current WIP plus "
@@ -140,7 +142,7 @@ class MrpDrsFlow(models.Model):
     standard_work_hours = fields.Float(
         "Standard work content (h)",
         default=1.0,
-        digits=(16, 4),
+        digits="DRS Work Content",
         tracking=True,
         help="Work content of one equivalent WIP unit, in hours at the flow's "
         "workcenters. An order's WIP units are its expected hours at these "
@@ -170,19 +172,19 @@ class MrpDrsFlow(models.Model):
     wip = fields.Float(
         "Current WIP (equivalent units)",
         compute="_compute_wip_status",
-        digits=(16, 2),
+        digits="DRS Equivalent Units",
         help="Equivalent units of released orders not yet done, plus the stock of "
         "the flow's products for non-bottleneck loops.",
     )
     wip_ratio = fields.Float(
-        "WIP vs cap (%)", compute="_compute_wip_status", digits=(16, 1)
+        "WIP vs cap (%)", compute="_compute_wip_status", digits="DRS Percent"
     )
     released_count = fields.Integer("Released orders", compute="_compute_wip_status")
     queue_count = fields.Integer("Queued orders", compute="_compute_wip_status")
     queue_units = fields.Float(
         "Queued work (equivalent units)",
         compute="_compute_wip_status",
-        digits=(16, 2),
+        digits="DRS Equivalent Units",
     )
 
     @api.depends("wip_cap", "loop_type", "standard_work_hours", "workcenter_ids")
@@ -408,17 +410,12 @@ class MrpDrsFlow(models.Model):
         self._drs_check_planner()
         self.check_access("read")
         released = self.sudo()._release_from_queue()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success" if released else "info",
-                "message": self.env._(
-                    "%(count)s manufacturing order(s) released.", count=len(released)
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notify_and_reload(
+            self.env._(
+                "%(count)s manufacturing order(s) released.", count=len(released)
+            ),
+            "success" if released else "info",
+        )
 
     def _drs_check_planner(self):
         check_drs_planner(
@@ -773,7 +770,9 @@ class MrpDrsFlow(models.Model):
 
     def _drs_reference_calendar(self):
         """Working calendar of the flow: its first workcenter's (by id), else
-        the company's."""
+        the company's. Its time zone makes the flow's days
+        (``_drs_period_date``): release history, make-up, throughput and
+        heijunka periods all count days by this one rule."""
         self.ensure_one()
         workcenters = self.workcenter_ids.sorted("id").filtered("resource_calendar_id")
         return (

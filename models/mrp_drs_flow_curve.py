@@ -42,12 +42,12 @@ class MrpDrsFlowCurve(models.Model):
     wip = fields.Integer("WIP (equivalent units)", required=True, aggregator=None)
     throughput = fields.Float(
         "Throughput (units/h)",
-        digits=(16, 4),
+        digits="DRS Rate",
         aggregator="avg",
         help="Equivalent units per working hour.",
     )
     cycle_time = fields.Float(
-        "Cycle time (h)", digits=(16, 2), aggregator="avg", help="Working hours."
+        "Cycle time (h)", digits="DRS Duration", aggregator="avg", help="Working hours."
     )
     at_cap = fields.Boolean(
         "At the WIP cap", help="The WIP level nearest the flow's cap."

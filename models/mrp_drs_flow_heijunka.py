@@ -70,7 +70,7 @@ class MrpDrsFlow(models.Model):
     heijunka_takt_time = fields.Float(
         "Takt time (min/unit)",
         compute="_compute_heijunka_figures",
-        digits=(16, 2),
+        digits="DRS Duration",
         help="Available minutes of the pacemaker over the horizon's current and "
         "coming periods divided by the units needed in them.",
     )

@@ -39,47 +39,53 @@ class MrpDrsFlowHistory(models.Model):
     )
     queue_units = fields.Float(
         "Queue (equivalent units)",
-        digits=(16, 2),
+        digits="DRS Equivalent Units",
         aggregator="avg",
         help="Queued work at the last run of the period.",
     )
     queue_units_max = fields.Float(
-        "Longest queue (equivalent units)", digits=(16, 2), aggregator="max"
+        "Longest queue (equivalent units)",
+        digits="DRS Equivalent Units",
+        aggregator="max",
     )
     queue_empty = fields.Boolean(
         "Queue stayed empty", help="The queue was empty at every run of the period."
     )
     queue_age_max = fields.Float(
         "Oldest queued order (h)",
-        digits=(16, 1),
+        digits="DRS Coarse Duration",
         aggregator="max",
         help="Hours the oldest queued order had waited, at the last run.",
     )
     queue_age_avg = fields.Float(
         "Mean queue age (h)",
-        digits=(16, 1),
+        digits="DRS Coarse Duration",
         aggregator="avg",
         help="Mean hours queued orders had waited, at the last run.",
     )
-    wip_units = fields.Float("WIP (equivalent units)", digits=(16, 2), aggregator="avg")
-    wip_cap = fields.Float(
-        "WIP cap (equivalent units)", digits=(16, 2), aggregator="avg"
+    wip_units = fields.Float(
+        "WIP (equivalent units)", digits="DRS Equivalent Units", aggregator="avg"
     )
-    wip_ratio = fields.Float("WIP vs cap (%)", digits=(16, 1), aggregator="avg")
+    wip_cap = fields.Float(
+        "WIP cap (equivalent units)", digits="DRS Equivalent Units", aggregator="avg"
+    )
+    wip_ratio = fields.Float("WIP vs cap (%)", digits="DRS Percent", aggregator="avg")
     throughput = fields.Float(
         "Throughput (units/h)",
-        digits=(16, 4),
+        digits="DRS Rate",
         aggregator="avg",
         help="The flow's estimated throughput, equivalent units per working hour.",
     )
     completed_units = fields.Float(
         "Completed (equivalent units)",
-        digits=(16, 2),
+        digits="DRS Equivalent Units",
         aggregator="sum",
         help="Work of the flow's orders done in the period.",
     )
     makeup_threshold = fields.Float(
-        "Make-up threshold (equivalent units)", digits=(16, 2), aggregator="avg"
+        "Make-up threshold (equivalent units)",
+        digits="DRS Equivalent Units",
+        aggregator="avg",
     )
     makeup_triggered = fields.Boolean(
         "Above threshold",
@@ -87,7 +93,7 @@ class MrpDrsFlowHistory(models.Model):
     )
     makeup_hours = fields.Float(
         "Make-up hours (h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         aggregator="sum",
         help="Make-up time authorised for the period.",
     )

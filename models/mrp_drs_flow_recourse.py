@@ -14,6 +14,7 @@ from odoo.tools import SQL, float_compare, float_round
 
 from odoo.addons.mrp_drs.engine import duedate, flowline
 
+from .drs_client_action import notify_and_reload
 from .mrp_drs_flow import OPEN_STATES, UNITS_DIGITS, run_isolated
 from .mrp_drs_makeup_shift import MAKEUP_SHIFT_HOURS_MAX
 
@@ -31,7 +32,7 @@ class MrpDrsFlow(models.Model):
     planned_lead_time = fields.Float(
         "Planned lead time (working h)",
         default=40.0,
-        digits=(16, 2),
+        digits="DRS Duration",
         tracking=True,
         help="Lead time the flow promises, virtual queue included, in working "
         "hours of its calendar. The make-up threshold is the longest queue for "
@@ -40,7 +41,7 @@ class MrpDrsFlow(models.Model):
     quote_service_level = fields.Float(
         "Quote service level (%)",
         default=90.0,
-        digits=(16, 1),
+        digits="DRS Percent",
         tracking=True,
         help="Probability that a quoted due date is met; also used for the "
         "make-up threshold. At least 50 % and below 100 %.",
@@ -56,7 +57,7 @@ class MrpDrsFlow(models.Model):
         compute="_compute_makeup_threshold",
         store=True,
         readonly=False,
-        digits=(16, 2),
+        digits="DRS Equivalent Units",
         tracking=True,
         help="Queued work above which a make-up shift is authorised, in the "
         "equivalent units the virtual queue counts: the largest queue whose "
@@ -66,7 +67,7 @@ class MrpDrsFlow(models.Model):
     makeup_hours_per_shift = fields.Float(
         "Make-up shift (h)",
         default=4.0,
-        digits=(16, 2),
+        digits="DRS Duration",
         help="Working hours of one make-up shift at each of the flow's "
         "workcenters. 0 disables make-up time.",
     )
@@ -80,7 +81,7 @@ class MrpDrsFlow(models.Model):
     makeup_hours_max = fields.Float(
         "Maximum make-up per period (h)",
         compute="_compute_makeup_hours_max",
-        digits=(16, 2),
+        digits="DRS Duration",
         help="Shifts per period x hours per shift.",
     )
     signal_window_days = fields.Integer(
@@ -98,7 +99,7 @@ class MrpDrsFlow(models.Model):
     excess_empty_share = fields.Float(
         "Empty-queue days for excess (%)",
         default=50.0,
-        digits=(16, 1),
+        digits="DRS Percent",
         help="From this share of the window's days with an empty queue, the flow "
         "is flagged 'Excess capacity'.",
     )
@@ -125,7 +126,7 @@ class MrpDrsFlow(models.Model):
     )
     makeup_required_hours = fields.Float(
         "Make-up needed (h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="Hours at the flow's throughput that bring the queue of the last "
@@ -133,7 +134,7 @@ class MrpDrsFlow(models.Model):
     )
     arrival_rate = fields.Float(
         "Work arriving (units/h)",
-        digits=(16, 4),
+        digits="DRS Rate",
         readonly=True,
         copy=False,
         help="Equivalent units queued per working hour over the signal window, "
@@ -189,22 +190,22 @@ class MrpDrsFlow(models.Model):
     lead_time_now_hours = fields.Float(
         "Quoted lead time (working h)",
         compute="_compute_lead_time_now",
-        digits=(16, 2),
+        digits="DRS Duration",
         help="Due-date quote now for one equivalent unit behind the whole queue "
         "and WIP, less authorised make-up, at the quote service level.",
     )
     lead_time_now_queue_hours = fields.Float(
         "Virtual-queue wait (working h)",
         compute="_compute_lead_time_now",
-        digits=(16, 2),
+        digits="DRS Duration",
     )
     lead_time_now_line_hours = fields.Float(
         "Queue at stations (working h)",
         compute="_compute_lead_time_now",
-        digits=(16, 2),
+        digits="DRS Duration",
     )
     lead_time_now_own_hours = fields.Float(
-        "Own work (working h)", compute="_compute_lead_time_now", digits=(16, 2)
+        "Own work (working h)", compute="_compute_lead_time_now", digits="DRS Duration"
     )
 
     def _compute_lead_time_now(self):
@@ -318,17 +319,10 @@ class MrpDrsFlow(models.Model):
         self._drs_check_planner()
         self.check_access("write")
         shifts = self._drs_run_recourse()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning" if shifts else "info",
-                "message": self.env._(
-                    "%(count)s make-up shift(s) authorised.", count=len(shifts)
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notify_and_reload(
+            self.env._("%(count)s make-up shift(s) authorised.", count=len(shifts)),
+            "warning" if shifts else "info",
+        )
 
     def action_view_history(self):
         return self._drs_action_for("mrp_drs.mrp_drs_flow_history_action")

@@ -57,7 +57,7 @@ class MrpDrsFlow(models.Model):
 
     throughput = fields.Float(
         "Throughput (units/h)",
-        digits=(16, 4),
+        digits="DRS Rate",
         readonly=True,
         copy=False,
         help="Equivalent units per working hour: work of the orders completed in "
@@ -68,7 +68,7 @@ class MrpDrsFlow(models.Model):
     throughput_cd2 = fields.Float(
         "Output variability (SCV)",
         default=1.0,
-        digits=(16, 3),
+        digits="DRS Variability",
         readonly=True,
         copy=False,
         help="Squared coefficient of variation of the flow's output, estimated "

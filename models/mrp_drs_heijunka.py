@@ -1,8 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Heijunka plan of a DRS flow: takt time and levelled production quotas.
 
-For each flow the plan covers ``heijunka_horizon`` periods (days or weeks, in
-the time zone of the flow's pacemaker) from the start of the current
+For each flow the plan covers ``heijunka_horizon`` periods (days or weeks of
+the flow, ``mrp.drs.flow._drs_period_date``) from the start of the current
 one. One ``mrp.drs.heijunka.period`` per flow and period holds the available
 time of the pacemaker workcenter, the takt time and the totals; one
 ``mrp.drs.heijunka.slot`` per period and product holds the product's demand,
@@ -36,7 +36,7 @@ actual output is refreshed (for 35 days after their end).
 
 from bisect import bisect_right
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import numpy as np
 import pytz
@@ -98,7 +98,7 @@ class MrpDrsHeijunkaPeriod(models.Model):
     available_hours = fields.Float(
         "Available time (h)",
         readonly=True,
-        digits=(16, 2),
+        digits="DRS Duration",
         help="Working hours of the pacemaker workcenter in the period, leaves "
         "deducted, times its time efficiency.",
     )
@@ -133,7 +133,7 @@ class MrpDrsHeijunkaPeriod(models.Model):
         "Takt time (min/unit)",
         compute="_compute_takt_time",
         store=True,
-        digits=(16, 2),
+        digits="DRS Duration",
         help="Available minutes divided by the units due in the period; 0 when "
         "nothing is due.",
     )
@@ -152,7 +152,6 @@ class MrpDrsHeijunkaPeriod(models.Model):
         ),
     ]
 
-    # ------------------------------------------------------------------ computes
     @api.depends("slot_ids.demand_qty", "slot_ids.quota_qty", "slot_ids.actual_qty")
     def _compute_totals(self):
         for period in self:
@@ -175,7 +174,6 @@ class MrpDrsHeijunkaPeriod(models.Model):
         for period, minutes in zip(periods, np.atleast_1d(takt), strict=True):
             period.takt_time = float(minutes)
 
-    # ---------------------------------------------------------- business methods
     @api.model
     def _compute_for_flows(self, flows):
         """Recompute the heijunka plan of ``flows``: the periods that have not
@@ -447,7 +445,6 @@ class MrpDrsHeijunkaPeriod(models.Model):
                 ]
             )
 
-    # -------------------------------------------------------------- cron entries
     @api.model
     def _cron_compute_heijunka(self):
         """Recompute the heijunka plans of all active flows, company by company."""
@@ -518,28 +515,18 @@ def _mix_text(quota, product_ids, labels):
 
 def flow_period_bounds(flow, now):
     """``[(first day, start, stop)]`` of the flow's horizon: its periods from
-    the one holding ``now``, bounded by local midnights (time zone of the
-    pacemaker, else of the flow's first workcenter, else the user's)
-    given as naive UTC datetimes."""
-    workcenter = flow.heijunka_workcenter_id or flow.workcenter_ids[:1]
-    tz_name = (
-        workcenter.tz or workcenter.resource_calendar_id.tz or flow.env.user.tz or "UTC"
-    )
-    tz = pytz.timezone(tz_name)
-    today = pytz.utc.localize(now).astimezone(tz).date()
+    the one holding ``now``, bounded by midnights of the flow's days (its time
+    zone, ``mrp.drs.flow._drs_timezone``) given as naive UTC datetimes."""
+    today = flow._drs_period_date(now)
     first_day = today
     if flow.heijunka_period_type == "week":
         first_day -= timedelta(days=today.weekday())
     length = PERIOD_LENGTH[flow.heijunka_period_type]
-
-    def utc_midnight(day):
-        local = tz.localize(datetime.combine(day, time.min))
-        return local.astimezone(pytz.utc).replace(tzinfo=None)
-
     periods = max(flow.heijunka_horizon, 1)
     days = [first_day + index * length for index in range(periods + 1)]
+    midnights = [flow._drs_period_bounds(day)[0] for day in days]
     return [
-        (days[index], utc_midnight(days[index]), utc_midnight(days[index + 1]))
+        (days[index], midnights[index], midnights[index + 1])
         for index in range(periods)
     ]
 

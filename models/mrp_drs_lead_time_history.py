@@ -76,22 +76,28 @@ class MrpDrsLeadTimeHistory(models.Model):
     )
     company_id = fields.Many2one("res.company", index=True, readonly=True)
     utilization = fields.Float(
-        "Anticipated utilisation", digits=(16, 4), aggregator="avg", readonly=True
+        "Anticipated utilisation",
+        digits="DRS Fraction",
+        aggregator="avg",
+        readonly=True,
     )
     lead_time = fields.Float(
-        "Planned lead time (h)", digits=(16, 2), aggregator="avg", readonly=True
+        "Planned lead time (h)", digits="DRS Duration", aggregator="avg", readonly=True
     )
     lead_time_mean = fields.Float(
-        "Mean lead time (h)", digits=(16, 2), aggregator="avg", readonly=True
+        "Mean lead time (h)", digits="DRS Duration", aggregator="avg", readonly=True
     )
     queue_time = fields.Float(
-        "Mean queue time (h)", digits=(16, 2), aggregator="avg", readonly=True
+        "Mean queue time (h)", digits="DRS Duration", aggregator="avg", readonly=True
     )
     load_hours = fields.Float(
-        "Anticipated load (h)", digits=(16, 2), aggregator="avg", readonly=True
+        "Anticipated load (h)", digits="DRS Duration", aggregator="avg", readonly=True
     )
     capacity_hours = fields.Float(
-        "Capacity over horizon (h)", digits=(16, 2), aggregator="avg", readonly=True
+        "Capacity over horizon (h)",
+        digits="DRS Duration",
+        aggregator="avg",
+        readonly=True,
     )
     status = fields.Selection(LEAD_TIME_STATUSES, readonly=True)
 

@@ -73,32 +73,34 @@ class MrpDrsMakeupShift(models.Model):
     date_end = fields.Datetime("End", required=True)
     hours = fields.Float(
         "Authorised hours (h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         help="Extra working hours added at each of the shift's workcenters.",
     )
     required_hours = fields.Float(
         "Needed hours (h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         help="Hours at the flow's throughput that bring the queue back to the "
         "threshold when the shift was authorised (engine makeup_hours).",
     )
     queue_units = fields.Float(
-        "Queue at trigger (equivalent units)", digits=(16, 2), readonly=True
+        "Queue at trigger (equivalent units)",
+        digits="DRS Equivalent Units",
+        readonly=True,
     )
     makeup_threshold = fields.Float(
-        "Threshold (equivalent units)", digits=(16, 2), readonly=True
+        "Threshold (equivalent units)", digits="DRS Equivalent Units", readonly=True
     )
     throughput = fields.Float(
         "Throughput (units/h)",
-        digits=(16, 4),
+        digits="DRS Rate",
         readonly=True,
         help="Equivalent units per working hour when the shift was authorised.",
     )
     used_hours = fields.Float(
         "Used hours (h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         help="Hours actually worked in the shift, entered by the planner. Unused "
         "make-up time costs nothing.",
     )
@@ -153,7 +155,6 @@ class MrpDrsMakeupShift(models.Model):
                     )
                 )
 
-    # ---------------------------------------------------------------------- CRUD
     def write(self, vals):
         # the shift's hours and window are the DRS run's: a planner records
         # the hours used (at most those authorised) or cancels the shift
@@ -166,7 +167,6 @@ class MrpDrsMakeupShift(models.Model):
             )
         return super().write(vals)
 
-    # ---------------------------------------------------------- business methods
     @api.model
     def _drs_hours_by_flow(self, flows, date_from, date_to):
         """Authorised make-up hours of ``flows`` inside ``[date_from, date_to)``:

@@ -117,22 +117,30 @@ class MrpDrsOptimizationLine(models.Model):
         "one, reverting deletes it.",
     )
     orderpoint_created = fields.Boolean(readonly=True)
-    old_value = fields.Float("Current", readonly=True, digits=(16, 2))
-    new_value = fields.Float("Proposed", readonly=True, digits=(16, 2))
-    difference = fields.Float("Change", readonly=True, digits=(16, 2))
+    old_value = fields.Float("Current", readonly=True, digits="DRS Proposed Value")
+    new_value = fields.Float("Proposed", readonly=True, digits="DRS Proposed Value")
+    difference = fields.Float("Change", readonly=True, digits="DRS Proposed Value")
     unit = fields.Char(compute="_compute_unit")
     reason = fields.Char("Reason / note", readonly=True)
-    demand_mean = fields.Float("Demand (units/period)", readonly=True, digits=(16, 2))
+    demand_mean = fields.Float(
+        "Demand (units/period)", readonly=True, digits="Product Unit of Measure"
+    )
     demand_std = fields.Float(
-        "Demand std. dev. (units/period)", readonly=True, digits=(16, 2)
+        "Demand std. dev. (units/period)",
+        readonly=True,
+        digits="Product Unit of Measure",
     )
-    safety_stock = fields.Float("Safety stock (units)", readonly=True, digits=(16, 2))
+    safety_stock = fields.Float(
+        "Safety stock (units)", readonly=True, digits="Product Unit of Measure"
+    )
     days_of_supply = fields.Float(
-        "Expected stock (days of supply)", readonly=True, digits=(16, 1)
+        "Expected stock (days of supply)", readonly=True, digits="DRS Coarse Duration"
     )
-    fill_rate = fields.Float("Expected fill rate (%)", readonly=True, digits=(16, 4))
+    fill_rate = fields.Float(
+        "Expected fill rate (%)", readonly=True, digits="DRS Fraction"
+    )
     lead_time_hours = fields.Float(
-        "Planned lead time (working hours)", readonly=True, digits=(16, 1)
+        "Planned lead time (working hours)", readonly=True, digits="DRS Coarse Duration"
     )
     chart = fields.Binary("WIP-throughput chart", attachment=True, readonly=True)
 
@@ -146,7 +154,6 @@ class MrpDrsOptimizationLine(models.Model):
         for line in self:
             line.unit = units.get(line.field_name) or line.product_id.uom_id.name or ""
 
-    # ---------------------------------------------------------------------- CRUD
     # Proposals are the optimiser's output (see ``mrp.drs.optimization.run``):
     # created and written in superuser mode by the addon only; a planner may
     # only (un)select them.
@@ -171,7 +178,6 @@ class MrpDrsOptimizationLine(models.Model):
             raise UserError(self.env._("Only proposed lines can be (un)selected."))
         return super().write(vals)
 
-    # ------------------------------------------------------------------- actions
     def action_select(self):
         self._check_editable()
         self.write({"selected": True})
@@ -180,7 +186,6 @@ class MrpDrsOptimizationLine(models.Model):
         self._check_editable()
         self.write({"selected": False})
 
-    # ---------------------------------------------------------- business methods
     def _check_editable(self):
         self.run_id._check_planner()
         self.check_access("write")
@@ -426,7 +431,6 @@ class MrpDrsOptimizationLine(models.Model):
             )
         self._set_state("reverted")
 
-    # reorder rules ----------------------------------------------------------
     def _apply_orderpoints(self, rows, run):
         existing = rows[rows["orderpoint_id"].notna()]
         if not existing.empty:
@@ -593,7 +597,6 @@ class MrpDrsOptimizationLine(models.Model):
             ["orderpoint_id", "orderpoint_created", "old_value"]
         )
 
-    # other targets ----------------------------------------------------------
     def _apply_boms(self, rows):
         if rows.empty:
             return

@@ -92,7 +92,7 @@ class MrpDrsOptimizationParams(models.AbstractModel):
         "Target fill rate (%)",
         required=True,
         default=0.95,
-        digits=(16, 4),
+        digits="DRS Fraction",
         help="Share of demand to serve from stock (type-II service), per item; also "
         "the probability used for planned lead times.",
     )
@@ -100,7 +100,7 @@ class MrpDrsOptimizationParams(models.AbstractModel):
         "Utilisation ceiling (%)",
         required=True,
         default=0.85,
-        digits=(16, 4),
+        digits="DRS Fraction",
         help="No workcenter may be busier than this, setups included: lot sizes "
         "grow until it holds.",
     )
@@ -108,14 +108,14 @@ class MrpDrsOptimizationParams(models.AbstractModel):
         "Holding cost rate (% per year)",
         required=True,
         default=0.25,
-        digits=(16, 4),
+        digits="DRS Fraction",
         help="Yearly cost of holding one unit, as a share of its cost; converted to "
         "the period length.",
     )
     order_cost = fields.Float(
         "Cost per manufacturing order",
         default=0.0,
-        digits=(16, 2),
+        digits="Product Price",
         help="Fixed cost of launching one lot (paperwork, handling, first-piece "
         "inspection), in the company's currency; added to the setup time of the "
         "operations priced at their workcenters' cost per hour.",

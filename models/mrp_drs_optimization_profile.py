@@ -96,7 +96,6 @@ class MrpDrsOptimizationProfile(models.Model):
             profile.run_count = count
             profile.last_run_id = last
 
-    # ------------------------------------------------------------------- actions
     def action_run_now(self):
         """Start a run of this profile now (inline or in the background)."""
         self.ensure_one()
@@ -117,7 +116,6 @@ class MrpDrsOptimizationProfile(models.Model):
         action["context"] = {"default_profile_id": self.id}
         return action
 
-    # ---------------------------------------------------------- business methods
     def _next_run_after(self, moment):
         self.ensure_one()
         step = relativedelta(**{self.interval_type: self.interval_number})
@@ -147,7 +145,6 @@ class MrpDrsOptimizationProfile(models.Model):
         run._start()
         return run
 
-    # -------------------------------------------------------------- cron entries
     @api.model
     def _cron_run_due_profiles(self):
         """Run every scheduled profile whose next run is due, company by company.

@@ -80,10 +80,10 @@ class MrpDrsOptimizationRun(models.Model):
     date_done = fields.Datetime("Finished on", readonly=True, copy=False)
     date_applied = fields.Datetime("Applied on", readonly=True, copy=False)
     extraction_seconds = fields.Float(
-        "Data extraction (s)", readonly=True, copy=False, digits=(16, 2)
+        "Data extraction (s)", readonly=True, copy=False, digits="DRS Duration"
     )
     optimization_seconds = fields.Float(
-        "Optimisation (s)", readonly=True, copy=False, digits=(16, 2)
+        "Optimisation (s)", readonly=True, copy=False, digits="DRS Duration"
     )
     # inputs summary
     product_count = fields.Integer(
@@ -100,7 +100,7 @@ class MrpDrsOptimizationRun(models.Model):
     flow_count = fields.Integer("Flows in the plant", readonly=True, copy=False)
     period_count = fields.Integer("Demand periods", readonly=True, copy=False)
     period_hours = fields.Float(
-        "Working hours per period (h)", readonly=True, copy=False, digits=(16, 2)
+        "Working hours per period (h)", readonly=True, copy=False, digits="DRS Duration"
     )
     # expected effect
     currency_id = fields.Many2one(related="company_id.currency_id")
@@ -122,23 +122,29 @@ class MrpDrsOptimizationRun(models.Model):
         "Expected fill rate (%)",
         readonly=True,
         copy=False,
-        digits=(16, 4),
+        digits="DRS Fraction",
         help="Demand-weighted over the optimised products.",
     )
     current_fill_rate = fields.Float(
         "Fill rate of the current rules (%)",
         readonly=True,
         copy=False,
-        digits=(16, 4),
+        digits="DRS Fraction",
         help="Current reorder rules of the optimised products that have one, under "
         "the same demand and planned lead times.",
     )
     wip_units = fields.Float(
-        "Expected WIP (units)", readonly=True, copy=False, digits=(16, 2)
+        "Expected WIP (units)",
+        readonly=True,
+        copy=False,
+        digits="Product Unit of Measure",
     )
     wip_investment = fields.Monetary("Expected WIP value", readonly=True, copy=False)
     max_utilization_result = fields.Float(
-        "Highest workcenter utilisation (%)", readonly=True, copy=False, digits=(16, 4)
+        "Highest workcenter utilisation (%)",
+        readonly=True,
+        copy=False,
+        digits="DRS Fraction",
     )
     frontier_chart = fields.Binary(
         "Efficient frontier", attachment=True, readonly=True, copy=False

@@ -8,7 +8,7 @@ standard Odoo behaviour (``drs_state`` empty).
 """
 
 from collections import defaultdict
-from datetime import timedelta  # DRS planned lead times (issue 4)
+from datetime import timedelta
 
 import numpy as np
 
@@ -76,7 +76,6 @@ class MrpProduction(models.Model):
         "the release for released ones.",
     )
 
-    # ------------------------------------------------------------------ computes
     @api.depends(
         "workorder_ids.workcenter_id",
         "workorder_ids.duration_expected",
@@ -155,7 +154,7 @@ class MrpProduction(models.Model):
                 )
             )
             positions = dict(self.env.cr.fetchall())
-            # Heijunka (issue 7): a levelled flow releases in its levelled sequence
+            # Heijunka: a levelled flow releases in its levelled sequence
             for flow in queued.drs_flow_id.sudo().filtered("levelled_release"):
                 candidates = flow._drs_levelled_candidates()
                 positions.update(
@@ -179,7 +178,6 @@ class MrpProduction(models.Model):
                 else 0.0
             )
 
-    # ---------------------------------------------------------------------- CRUD
     @api.model
     def search(self, domain, offset=0, limit=None, order=None):
         # stock.rule._run_manufacture looks for an open, unplanned MO of the same
@@ -208,7 +206,6 @@ class MrpProduction(models.Model):
             )._drs_refresh_wip_units()
         return res
 
-    # ------------------------------------------------------------------- actions
     def action_confirm(self):
         candidates = self.filtered(lambda p: p.state == "draft" and not p.drs_state)
         res = super().action_confirm()
@@ -240,33 +237,7 @@ class MrpProduction(models.Model):
         flow's cap allows; otherwise raise ``UserError`` and change nothing.
         Orders already released are left as they are. DRS planners only."""
         self._drs_check_planner()
-        queued = self._drs_check_releasable()
-        if not queued:
-            return True
-        flows = queued.drs_flow_id.sudo()
-        self.env.flush_all()
-        flows._lock_for_release()
-        status = flows._get_wip_status()
-        for flow in flows:
-            orders = queued.filtered(lambda p, flow=flow: p.drs_flow_id == flow)
-            units = sum(orders.mapped("drs_wip_units"))
-            row = status[flow.id]
-            in_process = row["released_count"] or len(orders) > 1
-            if not conwip.release_fits(row["wip"], units, flow.wip_cap, in_process):
-                raise UserError(
-                    self.env._(
-                        "Flow %(flow)s holds %(wip).2f of its %(cap).2f equivalent "
-                        "WIP units; releasing %(orders)s needs %(units).2f more. Wait "
-                        "until orders of the flow are done, raise its cap, or force "
-                        "the release.",
-                        flow=flow.display_name,
-                        wip=row["wip"],
-                        cap=flow.wip_cap,
-                        orders=", ".join(orders.mapped("display_name")),
-                        units=units,
-                    )
-                )
-        queued._drs_set_state("released")
+        self._drs_release_now()
         return True
 
     def action_open_drs_force_release(self):
@@ -291,18 +262,7 @@ class MrpProduction(models.Model):
                     "Give a reason for the forced release; it goes to the chatter."
                 )
             )
-        queued = self._drs_check_releasable()
-        if not queued:
-            return True
-        flows = queued.drs_flow_id.sudo()
-        self.env.flush_all()
-        flows._lock_for_release()
-        status = flows._get_wip_status()
-        queued._drs_set_state("released")
-        for flow in flows:
-            orders = queued.filtered(lambda p, flow=flow: p.drs_flow_id == flow)
-            wip_before = status[flow.id]["wip"]
-            wip_after = wip_before + sum(orders.mapped("drs_wip_units"))
+        for flow, orders, wip_before, units in self._drs_release_now(beyond_cap=True):
             for production in orders:
                 production.message_post(
                     body=self.env._(
@@ -321,14 +281,13 @@ class MrpProduction(models.Model):
                     "cap %(cap).2f. Reason: %(reason)s",
                     orders=", ".join(orders.mapped("display_name")),
                     user=self.env.user.display_name,
-                    wip=wip_after,
+                    wip=wip_before + units,
                     cap=flow.wip_cap,
                     reason=reason,
                 )
             )
         return True
 
-    # ---------------------------------------------------------- business methods
     @api.model
     def _drs_check_ticket_write(self, vals):
         """Refuse a direct write of the virtual-queue ticket.
@@ -379,6 +338,50 @@ class MrpProduction(models.Model):
                 )
             )
         return self.filtered(lambda p: p.drs_state == "queued")
+
+    def _drs_release_now(self, beyond_cap=False):
+        """Release the queued orders of ``self`` now: the one release of the
+        planner's buttons, as ``pre_button_mark_done`` is the one prelude of
+        marking done. Checks the orders, locks their flows
+        (``mrp.drs.flow._lock_for_release``) and reads each flow's WIP once
+        under that lock; unless ``beyond_cap``, refuses with ``UserError``,
+        before any change, when a flow's orders do not fit its cap.
+
+        Returns ``[(flow, orders, wip_before, units)]``, one per flow, WIP and
+        units in equivalent WIP units.
+        """
+        queued = self._drs_check_releasable()
+        if not queued:
+            return []
+        flows = queued.drs_flow_id.sudo()
+        self.env.flush_all()
+        flows._lock_for_release()
+        status = flows._get_wip_status()
+        releases = []
+        for flow in flows:
+            orders = queued.filtered(lambda p, flow=flow: p.drs_flow_id == flow)
+            units = sum(orders.mapped("drs_wip_units"))
+            row = status[flow.id]
+            in_process = row["released_count"] or len(orders) > 1
+            if not beyond_cap and not conwip.release_fits(
+                row["wip"], units, flow.wip_cap, in_process
+            ):
+                raise UserError(
+                    self.env._(
+                        "Flow %(flow)s holds %(wip).2f of its %(cap).2f equivalent "
+                        "WIP units; releasing %(orders)s needs %(units).2f more. Wait "
+                        "until orders of the flow are done, raise its cap, or force "
+                        "the release.",
+                        flow=flow.display_name,
+                        wip=row["wip"],
+                        cap=flow.wip_cap,
+                        orders=", ".join(orders.mapped("display_name")),
+                        units=units,
+                    )
+                )
+            releases.append((flow, orders, row["wip"], units))
+        queued._drs_set_state("released")
+        return releases
 
     def _drs_check_not_queued(self):
         queued = self.filtered(
@@ -507,7 +510,7 @@ class MrpProduction(models.Model):
         )._drs_refresh_wip_units()
         return productions
 
-    # DRS planned lead times (issue 4): an unplanned order of a bill of materials
+    # DRS planned lead times: an unplanned order of a bill of materials
     # with a computed planned lead time is expected to finish that lead time
     # after its start, instead of the fixed manufacturing lead time.
     def _compute_date_finished(self):

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Workcenters: DRS flow membership and load-based planned lead times.
 
-Planned lead times (issue 4). Every recomputation reads, set-wise, each active
+Planned lead times. Every recomputation reads, set-wise, each active
 workcenter's anticipated load, capacity and variability, and hands them to
 :func:`engine.leadtime.workcenter_lead_times` (G/G/m queue time of Hopp &
 Spearman, *Factory Physics*, ch. 8; lead time as a gamma quantile, ch. 15):
@@ -54,6 +54,7 @@ from odoo.tools import SQL
 
 from odoo.addons.mrp_drs.engine import leadtime
 
+from .drs_client_action import notify_and_reload
 from .mrp_drs_flow import OPEN_STATES, check_drs_planner, run_isolated
 
 _logger = logging.getLogger(__name__)
@@ -142,10 +143,9 @@ class MrpWorkcenter(models.Model):
         help="CONWIP loop (DRS flow) this workcenter belongs to; set on the flow.",
     )
 
-    # --- DRS planned lead times (issue 4) ----------------------------------------
     drs_lead_time = fields.Float(
         "Planned lead time (h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="Load-based planned lead time of a work order at this workcenter, in "
@@ -154,11 +154,11 @@ class MrpWorkcenter(models.Model):
         "'No load'.",
     )
     drs_lead_time_mean = fields.Float(
-        "Mean lead time (h)", digits=(16, 2), readonly=True, copy=False
+        "Mean lead time (h)", digits="DRS Duration", readonly=True, copy=False
     )
     drs_queue_time = fields.Float(
         "Mean queue time (h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="Expected waiting time before a work order starts here (G/G/1 "
@@ -166,7 +166,7 @@ class MrpWorkcenter(models.Model):
     )
     drs_utilization = fields.Float(
         "Anticipated utilisation",
-        digits=(16, 4),
+        digits="DRS Fraction",
         readonly=True,
         copy=False,
         help="Anticipated load divided by the capacity over the horizon (0..1; "
@@ -174,7 +174,7 @@ class MrpWorkcenter(models.Model):
     )
     drs_load_hours = fields.Float(
         "Anticipated load (h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="Remaining expected hours of the open work orders due to start "
@@ -182,7 +182,7 @@ class MrpWorkcenter(models.Model):
     )
     drs_capacity_hours = fields.Float(
         "Capacity over horizon (h)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="Working hours of the workcenter's calendar over the horizon, public "
@@ -190,14 +190,14 @@ class MrpWorkcenter(models.Model):
     )
     drs_process_hours = fields.Float(
         "Mean work-order time (h)",
-        digits=(16, 3),
+        digits="DRS Process Time",
         readonly=True,
         copy=False,
         help="Mean expected duration of a work order here (te).",
     )
     drs_process_scv = fields.Float(
         "Process-time variability (SCV)",
-        digits=(16, 3),
+        digits="DRS Variability",
         readonly=True,
         copy=False,
         help="Squared coefficient of variation of work-order times (ce2): spread "
@@ -226,7 +226,6 @@ class MrpWorkcenter(models.Model):
     drs_lead_time_history_count = fields.Integer(
         "Lead-time history", compute="_compute_drs_lead_time_history_count"
     )
-    # --- end of planned lead-time fields ---------------------------------------
 
     @api.depends("drs_flow_ids", "drs_flow_ids.active")
     def _compute_drs_flow_id(self):
@@ -242,7 +241,6 @@ class MrpWorkcenter(models.Model):
         for workcenter in self:
             workcenter.drs_lead_time_history_count = counts.get(workcenter.id, 0)
 
-    # ------------------------------------------------------------------ actions
     def action_view_drs_lead_time_history(self):
         """Smart button: planned lead time and utilisation of this workcenter over
         time (graph)."""
@@ -262,22 +260,16 @@ class MrpWorkcenter(models.Model):
         )
         result = self.env["mrp.workcenter"].sudo()._drs_compute_lead_times()
         flagged = int((~result["status"].isin(["ok", "no_load"])).sum())
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning" if flagged else "success",
-                "message": self.env._(
-                    "Planned lead times recomputed for %(count)s workcenter(s); "
-                    "%(flagged)s flagged (see their status).",
-                    count=len(result),
-                    flagged=flagged,
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return notify_and_reload(
+            self.env._(
+                "Planned lead times recomputed for %(count)s workcenter(s); "
+                "%(flagged)s flagged (see their status).",
+                count=len(result),
+                flagged=flagged,
+            ),
+            "warning" if flagged else "success",
+        )
 
-    # --------------------------------------------------------- business methods
     @api.model
     def _drs_lead_time_settings(self, companies):
         """``{company_id: (service, horizon days, history days)}`` for these
@@ -556,7 +548,7 @@ class MrpWorkcenter(models.Model):
         )
         self.invalidate_model([*fnames, "drs_lead_time_date"])
 
-    # Recourse capacity (issue 6): make-up shifts add working time
+    # Recourse capacity: make-up shifts add working time
     def _drs_makeup_hours(self, date_from, date_to):
         """Authorised make-up hours at these workcenters in ``[date_from,
         date_to)`` (naive UTC datetimes): ``{workcenter_id: hours}``, each shift
@@ -595,7 +587,6 @@ class MrpWorkcenter(models.Model):
         hours.update(self.env.cr.fetchall())
         return hours
 
-    # ------------------------------------------------------------ cron entries
     def _drs_check_lead_time_inputs(self):
         """Read and evaluate these workcenters without writing (to find those
         a recomputation fails on)."""

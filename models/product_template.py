@@ -15,7 +15,6 @@ _TEMPLATE_FIELDS = [
 class ProductTemplate(models.Model):
     _inherit = "product.template"
 
-    # --- DRS planned lead times (issue 4) ----------------------------------------
     drs_lead_time_bom_id = fields.Many2one(
         "mrp.bom",
         "DRS bill of materials",
@@ -27,7 +26,7 @@ class ProductTemplate(models.Model):
     )
     drs_lead_time_days = fields.Float(
         "DRS planned lead time (days)",
-        digits=(16, 2),
+        digits="DRS Duration",
         readonly=True,
         copy=False,
         help="Load-based planned lead time of the bill of materials, in calendar "
@@ -35,7 +34,10 @@ class ProductTemplate(models.Model):
         "rules plan with it instead of the manufacturing lead time.",
     )
     drs_lead_time_hours = fields.Float(
-        "DRS planned lead time (working h)", digits=(16, 2), readonly=True, copy=False
+        "DRS planned lead time (working h)",
+        digits="DRS Duration",
+        readonly=True,
+        copy=False,
     )
     drs_lead_time_status = fields.Selection(
         BOM_LEAD_TIME_STATUSES, "DRS lead-time status", readonly=True, copy=False

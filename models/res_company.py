@@ -6,11 +6,10 @@ from odoo.exceptions import ValidationError
 class ResCompany(models.Model):
     _inherit = "res.company"
 
-    # --- DRS planned lead times (issue 4) ----------------------------------------
     drs_service_level = fields.Float(
         "DRS lead-time service level",
         default=0.9,
-        digits=(16, 3),
+        digits="DRS Service Level",
         help="Probability that an order meets its planned lead time: the planned "
         "lead times of workcenters and products are this quantile of the lead-time "
         "distribution (0.9 = met by 90 % of the orders).",

@@ -5,7 +5,6 @@ from odoo import fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
-    # --- DRS planned lead times (issue 4) ----------------------------------------
     drs_service_level = fields.Float(
         related="company_id.drs_service_level", readonly=False
     )

@@ -24,7 +24,6 @@ class StockRule(models.Model):
             StockRule, self.with_context(mrp_drs_exclude_from_merge=True)
         )._run_manufacture(procurements)
 
-    # --- DRS planned lead times (issue 4) ----------------------------------------
     # For a bill of materials with a computed DRS planned lead time
     # (mrp.bom._drs_planned_lead_days), that lead time replaces the BoM's fixed
     # manufacturing lead time (produce_delay) in the rule's lead days (so in

@@ -54,7 +54,6 @@ class TestDrsHeijunka(DrsCommon):
             )
         cls.Period = cls.env["mrp.drs.heijunka.period"]
 
-    # ---------------------------------------------------------------- helpers
     def _queue_mixed_orders(self, release_order="date_deadline"):
         """Queue 6 A, 3 B and 3 C (one piece each) behind a closed cap; the
         queue order (earliest need date) is A x 6, B x 3, C x 3."""
@@ -149,7 +148,6 @@ class TestDrsHeijunka(DrsCommon):
             )
         )
 
-    # ---------------------------------------------------------- levelled release
     def test_levelled_release_alternates_products_in_demand_proportions(self):
         self.flow_main.levelled_release = True
         self._queue_mixed_orders()
@@ -213,7 +211,6 @@ class TestDrsHeijunka(DrsCommon):
         self.assertEqual(self._codes(released), "AAAAAABBBCCC")
         self.assertEqual(released, orders)
 
-    # ------------------------------------------------------ takt time and quotas
     def test_takt_time_is_available_time_over_demand(self):
         _orders, periods = self._plan_demand()
         self.assertEqual(periods.mapped("available_hours"), [8.0, 4.0, 8.0])
@@ -262,6 +259,23 @@ class TestDrsHeijunka(DrsCommon):
         new_periods = self.flow_main.heijunka_period_ids
         self.assertEqual(len(new_periods), 3)
         self.assertEqual(sum(new_periods.mapped("quota_qty")), 14)
+
+    def test_heijunka_periods_are_the_days_of_the_flow(self):
+        """Heijunka periods, make-up history and throughput share one rule for
+        the flow's days: the time zone of its reference calendar, whatever the
+        pacemaker's resource or the user says."""
+        calendar = self._use_daily_calendar()
+        calendar.tz = "Pacific/Auckland"
+        self.wc_a.tz = "America/Los_Angeles"
+        self.env.user.tz = "Europe/Brussels"
+        self.flow_main.action_compute_heijunka()
+        first = self.flow_main.heijunka_period_ids.sorted("datetime_start")[:1]
+        day = self.flow_main._drs_period_date(fields.Datetime.now())
+        self.assertEqual(first.date_start, day)
+        self.assertEqual(
+            (first.datetime_start, first.datetime_stop),
+            self.flow_main._drs_period_bounds(day),
+        )
 
     def test_pacemaker_defaults_to_most_loaded_workcenter(self):
         self.flow_main.heijunka_workcenter_id = False

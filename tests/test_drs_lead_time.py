@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Load-based planned lead times (issue 4): workcenters, bills of materials and
+"""Load-based planned lead times: workcenters, bills of materials and
 Odoo's planning (stock rules, reordering rules, manufacturing orders)."""
 
 import math
@@ -44,7 +44,6 @@ class TestDrsLeadTime(DrsCommon):
         # orders these tests create
         cls.flow_main.wip_cap = cls.flow_nb.wip_cap = 1000.0
 
-    # ---------------------------------------------------------------- helpers
     def _compute(self):
         self.now = fields.Datetime.now()
         return self.env["mrp.workcenter"].sudo()._drs_compute_lead_times(now=self.now)
@@ -110,7 +109,6 @@ class TestDrsLeadTime(DrsCommon):
             )
         return pd.DataFrame(rows, index=workcenters.ids)
 
-    # ------------------------------------------------------------ workcenters
     def test_adding_load_lengthens_workcenter_lead_time(self):
         self._add_load("short", 2)
         self._compute()
@@ -195,7 +193,6 @@ class TestDrsLeadTime(DrsCommon):
         with self.assertRaises(ValidationError):
             self.company.drs_service_level = 1.0
 
-    # ------------------------------------------------------ bills of materials
     def test_bom_lead_time_equals_engine_route_on_same_inputs(self):
         """Working hours: the flow part of engine flowline.lead_time_now for the
         BoM's 3 equivalent units behind flow main's WIP and queue, at the
@@ -248,7 +245,6 @@ class TestDrsLeadTime(DrsCommon):
         self.assertFalse(self.boms["gear"].drs_lead_time_days)
         self.assertFalse(self.products["gear"].product_tmpl_id.drs_lead_time_bom_id)
 
-    # ------------------------------------------------------------ Odoo planning
     def test_added_load_moves_planned_start_of_new_order_earlier(self):
         self._add_load("short", 2)
         self._compute()
@@ -317,7 +313,6 @@ class TestDrsLeadTime(DrsCommon):
             delta=1.0,
         )
 
-    # -------------------------------------------------------------- fallbacks
     def test_no_capacity_keeps_fixed_lead_time_and_others_computed(self):
         empty = self.env["resource.calendar"].create(
             {"name": "DRS test empty calendar", "attendance_ids": [Command.clear()]}
@@ -391,7 +386,6 @@ class TestDrsLeadTime(DrsCommon):
         self.assertGreater(bom.drs_lead_time_hours, 10000.0 / throughput)
         self.assertGreater(bom._drs_planned_lead_days(), 10000.0 / throughput / 24.0)
 
-    # ------------------------------------------------- history, queries, access
     def test_history_row_per_workcenter_and_recomputation(self):
         self._add_load("short", 1, qty=200.0)
         self._compute()

@@ -181,7 +181,6 @@ class TestDrsOptimization(DrsCommon):
             )
         moves.invalidate_recordset(["date"])
 
-    # ------------------------------------------------------------------ helpers
     def _run(self, **values):
         run = self.env["mrp.drs.optimization.run"].create(
             {
@@ -241,7 +240,6 @@ class TestDrsOptimization(DrsCommon):
         self.wc_b.alternative_workcenter_ids = [Command.link(fast.id)]
         return fast
 
-    # -------------------------------------------------------------------- tests
     def test_run_proposes_the_engine_values(self):
         run = self._run()
         data = run._extract_plant()

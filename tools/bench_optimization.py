@@ -113,7 +113,6 @@ class Timer:
         return _Block()
 
 
-# --------------------------------------------------------------------- loading
 def _company_name(args):
     return f"DRS bench {args.products} x {args.workcenters}"
 
@@ -411,7 +410,6 @@ def _run_minutes(plant, primary, center_index, setup_minutes, rng):
     return primary["run_hours"].to_numpy() * scale[center] * 60.0
 
 
-# ---------------------------------------------------------------------- timing
 class _recorded:
     """Context manager recording the SELECT queries (and COPYs) of a block with
     their wall time, for :func:`_explain`."""

@@ -3,10 +3,10 @@
 
 oca-gen-addon-readme is not published on PyPI, so the addon carries this small
 renderer: it reads the manifest and readme/DESCRIPTION.md, INSTALL.md,
-CONFIGURE.md, USAGE.md, CONTRIBUTORS.md (each optional but DESCRIPTION) and
-writes README.rst. Fragments use a Markdown subset: ATX headings, paragraphs,
-bullet and numbered lists, fenced code blocks, pipe tables (first row the
-header), `code`, **bold**, *italic* and [links](url).
+CONFIGURE.md, USAGE.md, ARCHITECTURE.md, CONTRIBUTORS.md (each optional but
+DESCRIPTION) and writes README.rst. Fragments use a Markdown subset: ATX
+headings, paragraphs, bullet and numbered lists, fenced code blocks, pipe
+tables (first row the header), `code`, **bold**, *italic* and [links](url).
 
     python3 tools/gen_readme.py          # write README.rst
     python3 tools/gen_readme.py --check  # exit 1 if README.rst is stale
@@ -30,10 +30,19 @@ SECTIONS = [
     ("INSTALL.md", "Installation"),
     ("CONFIGURE.md", "Configuration"),
     ("USAGE.md", "Usage"),
+    ("ARCHITECTURE.md", "Architecture"),
 ]
 # Fragment headings sit under the sections ("=" underlines), at the level of
 # "Authors" / "Contributors", which docutils requires to share one style.
 SUB_UNDERLINES = "-~^"
+# Manifest development_status -> maturity badge (colour, shields.io label), as
+# oca-gen-addon-readme draws it; OCA's default status is Beta.
+MATURITY_BADGES = {
+    "alpha": ("Alpha", "red"),
+    "beta": ("Beta", "yellow"),
+    "production/stable": ("Production/Stable", "green"),
+    "mature": ("Mature", "brightgreen"),
+}
 
 
 def inline(text):
@@ -97,6 +106,13 @@ def render():
     ).hexdigest()
     name = manifest["name"]
     license_badge = manifest["license"].replace("-", "--")
+    status = manifest.get("development_status", "Beta")
+    if status.lower() not in MATURITY_BADGES:
+        raise ValueError(
+            f"development_status {status!r} is none of {', '.join(MATURITY_BADGES)}"
+        )
+    maturity, colour = MATURITY_BADGES[status.lower()]
+    maturity_url = maturity.replace("/", "%2F")
     parts = [
         "=" * len(name),
         name,
@@ -109,8 +125,9 @@ def render():
         "",
         "|badge1| |badge2| |badge3|",
         "",
-        ".. |badge1| image:: https://img.shields.io/badge/maturity-Beta-yellow.png",
-        "    :alt: Beta",
+        ".. |badge1| image:: https://img.shields.io/badge/"
+        f"maturity-{maturity_url}-{colour}.png",
+        f"    :alt: {maturity}",
         f".. |badge2| image:: https://img.shields.io/badge/licence-{license_badge}-blue.png",
         f"    :alt: License: {manifest['license']}",
         f".. |badge3| image:: https://img.shields.io/badge/odoo-{manifest['version'][:4]}-875A7B.png",
@@ -136,6 +153,13 @@ def render():
             "",
             markdown_to_rst(fragments["CONTRIBUTORS.md"]),
         ]
+    maintainers = manifest.get("maintainers", [])
+    if maintainers:
+        parts += ["Maintainers", "-----------", ""]
+        parts += [f"* `{login} <https://github.com/{login}>`_" for login in maintainers]
+        parts.append("")
+    if manifest.get("website"):
+        parts += [f"Project page: {manifest['website']}", ""]
     return "\n".join(parts).rstrip("\n") + "\n"
 
 

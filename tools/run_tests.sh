@@ -4,14 +4,16 @@
 # Layer 1, the engine tests (pytest, no Odoo), always runs.
 # Layer 2, the Odoo tests, runs when `python3 -c "import odoo"` works: it starts PostgreSQL if it is
 # down, uses a dedicated database role (Odoo refuses `postgres`), installs mrp_drs with demo data in a
-# fresh database and runs its tests (odoo-bin --test-enable), then installs it without demo data and
-# uninstalls it, failing on any ERROR line and on any WARNING line from the addon. Databases are
-# dropped afterwards. Without Odoo it prints one line saying layer 2 was skipped and why.
+# fresh database and runs its tests (odoo-bin --test-enable), then installs it without demo data,
+# compares i18n/mrp_drs.pot with Odoo's export of the addon's strings and uninstalls it, failing on any
+# ERROR line, on any WARNING line from the addon and on a stale template. Databases are dropped
+# afterwards. Without Odoo it prints one line saying layer 2 was skipped and why.
 #
 # Environment (all optional):
 #   DRS_DB_HOST (127.0.0.1)  DRS_DB_PORT (5432)  DRS_DB_USER (mrp_drs)  DRS_HTTP_PORT (8269)
 #   ODOO_ADDONS_PATH  extra addons directories, comma-separated (default: Odoo's own addons/)
-#   DRS_SKIP_ODOO=1   run layer 1 only;  DRS_SKIP_INSTALL_CHECK=1  skip the no-demo install/uninstall
+#   DRS_SKIP_ODOO=1   run layer 1 only
+#   DRS_SKIP_INSTALL_CHECK=1  skip the no-demo install/uninstall and the .pot check
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -20,7 +22,7 @@ python=${PYTHON:-python3}
 work=$(mktemp -d -t mrp_drs_tests.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-# --- dependencies -----------------------------------------------------------------------------------
+# Dependencies.
 constraints=()
 odoo_root=$("$python" -c 'import odoo, os; print(os.path.dirname(os.path.dirname(odoo.__file__)))' 2>/dev/null)
 if [[ -n "$odoo_root" && -f "$odoo_root/requirements.txt" ]]; then
@@ -28,14 +30,15 @@ if [[ -n "$odoo_root" && -f "$odoo_root/requirements.txt" ]]; then
     grep -v '^cbor2' "$odoo_root/requirements.txt" > "$work/odoo-constraints.txt"
     constraints=(-c "$work/odoo-constraints.txt")
 fi
-"$python" -m pip install --quiet --disable-pip-version-check -r requirements.txt "${constraints[@]}" \
-    || { echo "could not install requirements.txt"; exit 2; }
+# requirements-test.txt: the runtime's requirements.txt plus the test tools.
+"$python" -m pip install --quiet --disable-pip-version-check -r requirements-test.txt "${constraints[@]}" \
+    || { echo "could not install requirements-test.txt"; exit 2; }
 
-# --- README.rst must be what readme/ renders -------------------------------------------------------
+# README.rst must be what readme/ renders.
 readme_failed=0
 "$python" tools/gen_readme.py --check || readme_failed=1
 
-# --- layer 1: engine --------------------------------------------------------------------------------
+# Layer 1: the engine.
 echo "== engine tests (pytest)"
 "$python" -m pytest engine/tests -q --junitxml="$work/engine.xml"
 engine_rc=$?
@@ -56,7 +59,7 @@ print(tests - bad - skipped, bad)
 EOF
 )
 
-# --- layer 2: Odoo ----------------------------------------------------------------------------------
+# Layer 2: Odoo.
 odoo_passed=0 odoo_failed=0 odoo_rc=0
 if [[ -n "${DRS_SKIP_ODOO:-}" ]]; then
     echo "== Odoo tests skipped: DRS_SKIP_ODOO is set"
@@ -72,9 +75,7 @@ else
         done
         for _ in $(seq 30); do pg_isready -q -h "$host" -p "$port" && break; sleep 1; done
     fi
-    # Browser tours (HttpCase) need Debian's Chromium and websocket-client.
-    "$python" -m pip install --quiet --disable-pip-version-check websocket-client "${constraints[@]}" \
-        || echo "warning: could not install websocket-client; browser tours will be skipped"
+    # Browser tours (HttpCase) need Debian's Chromium (and websocket-client, in requirements-test.txt).
     if ! command -v chromium >/dev/null && [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
         echo "== installing Debian's chromium for the browser tours"
         (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
@@ -130,6 +131,19 @@ else
         echo "== Odoo install check: install without demo data in $db2, then uninstall"
         "${odoo[@]}" -d "$db2" -i mrp_drs --without-demo=all > "$work/odoo-install.log" 2>&1
         install_rc=$?
+        # The committed template must hold the strings Odoo exports now (without demo data, whose
+        # record names are no strings of the addon); tools/export_pot.sh regenerates it.
+        echo "== translation template: i18n/mrp_drs.pot against Odoo's export"
+        "${odoo[@]}" -d "$db2" --modules=mrp_drs --i18n-export="$work/mrp_drs.pot" \
+            > "$work/odoo-export.log" 2>&1
+        if [[ -s "$work/mrp_drs.pot" ]] \
+            && "$python" tools/check_i18n.py --against "$work/mrp_drs.pot" i18n/mrp_drs.pot; then
+            echo "i18n/mrp_drs.pot: up to date"
+            odoo_passed=$((odoo_passed + 1))
+        else
+            [[ -s "$work/mrp_drs.pot" ]] || tail -n 20 "$work/odoo-export.log"
+            odoo_failed=$((odoo_failed + 1)) odoo_rc=1
+        fi
         "$python" -m odoo shell "${options[@]}" -d "$db2" --no-http > "$work/odoo-uninstall.log" 2>&1 <<'EOF'
 module = env["ir.module.module"].search([("name", "=", "mrp_drs")])
 module.button_immediate_uninstall()

@@ -36,7 +36,7 @@ class MrpDrsQuoteWizard(models.TransientModel):
     product_uom_id = fields.Many2one(related="product_id.uom_id", string="Unit")
     service_level = fields.Float(
         "Service level (%)",
-        digits=(16, 1),
+        digits="DRS Percent",
         compute="_compute_service_level",
         store=True,
         readonly=False,
@@ -51,25 +51,35 @@ class MrpDrsQuoteWizard(models.TransientModel):
     # preview of the quote, recomputed as the planner edits
     flow_id = fields.Many2one("mrp.drs.flow", compute="_compute_preview")
     order_units = fields.Float(
-        "Order work (equivalent units)", digits=(16, 2), compute="_compute_preview"
+        "Order work (equivalent units)",
+        digits="DRS Equivalent Units",
+        compute="_compute_preview",
     )
     jobs_ahead = fields.Float(
-        "Work ahead (equivalent units)", digits=(16, 2), compute="_compute_preview"
+        "Work ahead (equivalent units)",
+        digits="DRS Equivalent Units",
+        compute="_compute_preview",
     )
     throughput = fields.Float(
-        "Throughput (units/h)", digits=(16, 4), compute="_compute_preview"
+        "Throughput (units/h)", digits="DRS Rate", compute="_compute_preview"
     )
     virtual_queue_hours = fields.Float(
-        "Virtual-queue wait (working h)", digits=(16, 2), compute="_compute_preview"
+        "Virtual-queue wait (working h)",
+        digits="DRS Duration",
+        compute="_compute_preview",
     )
     line_queue_hours = fields.Float(
-        "Queue at stations (working h)", digits=(16, 2), compute="_compute_preview"
+        "Queue at stations (working h)",
+        digits="DRS Duration",
+        compute="_compute_preview",
     )
     own_hours = fields.Float(
-        "Own work (working h)", digits=(16, 2), compute="_compute_preview"
+        "Own work (working h)", digits="DRS Duration", compute="_compute_preview"
     )
     quoted_hours = fields.Float(
-        "Quoted lead time (working h)", digits=(16, 2), compute="_compute_preview"
+        "Quoted lead time (working h)",
+        digits="DRS Duration",
+        compute="_compute_preview",
     )
     quoted_date = fields.Datetime("Quoted date", compute="_compute_preview")
     quote_warning = fields.Char(compute="_compute_preview")
@@ -175,7 +185,6 @@ class MrpDrsQuoteWizard(models.TransientModel):
             "target": "current",
         }
 
-    # ----------------------------------------------------------------- bindings
     def _register_hook(self):
         super()._register_hook()
         self._drs_bind_sale_line_action()

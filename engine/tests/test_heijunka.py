@@ -16,9 +16,6 @@ def _positions(sequence, product):
     return np.flatnonzero(np.asarray(sequence) == product)
 
 
-# --- takt time --------------------------------------------------------------
-
-
 def test_takt_time_is_available_time_per_unit():
     """480 minutes for 240 units: one unit every 2 minutes."""
     assert heijunka.takt_time(480.0, 240.0) == 2.0
@@ -38,9 +35,6 @@ def test_takt_time_broadcasts_over_products():
 def test_takt_time_rejects_bad_input(available, demand, name):
     with pytest.raises(ValueError, match=name):
         heijunka.takt_time(available, demand)
-
-
-# --- production quota ------------------------------------------------------
 
 
 def test_quota_proportional_to_time_when_exact():
@@ -88,9 +82,6 @@ def test_quota_rows_add_up_and_stay_within_one_unit(demand, time):
 def test_quota_rejects_bad_input(demand, time, name):
     with pytest.raises(ValueError, match=name):
         heijunka.production_quota(demand, time)
-
-
-# --- goal-chasing sequence ---------------------------------------------------
 
 
 def test_sequence_two_to_one():
@@ -156,9 +147,6 @@ def test_product_rate_variation_of_two_to_one():
     assert heijunka.product_rate_variation([0, 1, 0], [2, 1]) == pytest.approx(4 / 9)
     assert heijunka.product_rate_variation([0, 0, 1], [2, 1]) == pytest.approx(10 / 9)
     assert heijunka.sequence_deviation([0, 0, 1], [2, 1]) == pytest.approx(2 / 3)
-
-
-# --- due dates (latest positions) -------------------------------------------
 
 
 def test_unit_due_now_is_taken_first_hand_derived():

@@ -1,5 +1,5 @@
 /** @odoo-module **/
-// Browser test of issue 6: dashboard, virtual queue, a flow (its curve) and a
+// Browser test of the dashboard, virtual queue, a flow (its curve) and a
 // due-date quote through the wizard. Run by tests/test_drs_tour.py.
 
 import { registry } from "@web/core/registry";
