@@ -22,7 +22,6 @@ class TestDrsFlowModel(DrsCommon):
         cls.company.drs_service_level = 0.9
         cls.Quote = cls.env["mrp.drs.due.date.quote"]
 
-    # ---------------------------------------------------------------- helpers
     def _recompute(self):
         self.now = fields.Datetime.now()
         self.env["mrp.workcenter"].sudo()._drs_compute_lead_times(now=self.now)
@@ -93,7 +92,6 @@ class TestDrsFlowModel(DrsCommon):
         )
         return quote
 
-    # ------------------------------------------------------- one flow model
     def test_one_rule_assigns_orders_products_and_boms(self):
         """A product with equal time in two flows belongs to the lowest flow id,
         as order, as product (quotes, stock units) and as BoM."""
@@ -200,7 +198,6 @@ class TestDrsFlowModel(DrsCommon):
         model = self.flow_main._drs_flow_lines(fields.Datetime.now())[self.flow_main.id]
         self.assertEqual(model.bottleneck, self.wc_b.id)
 
-    # --------------------------------------------- state-aware lead times
     def test_quote_and_planned_lead_time_agree_on_demo_plant(self):
         self._fill_main_flow()
         self._create_mo("short", qty=2.0)
@@ -241,7 +238,6 @@ class TestDrsFlowModel(DrsCommon):
         self.flow_main._drs_run_recourse(now=self.now)
         self.assertIn(self.flow_main.capacity_signal, ("insufficient", "reoptimize"))
 
-    # ------------------------------------------------------ signals, make-up
     def test_queue_above_threshold_is_makeup_not_ok(self):
         self.flow_main.write({"makeup_threshold_auto": False, "makeup_threshold": 1.0})
         self._fill_main_flow()
