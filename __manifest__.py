@@ -34,11 +34,16 @@
         "wizards/mrp_drs_force_release_views.xml",
         "wizards/mrp_drs_quote_wizard_views.xml",
         "wizards/mrp_drs_optimize_wizard_views.xml",
+        "wizards/mrp_drs_optimization_apply_wizard_views.xml",
         "views/mrp_drs_menus.xml",
         "data/ir_cron_data.xml",
         "data/mrp_drs_sequence_data.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "mrp_drs/static/src/js/drs_auto_refresh.js",
+            "mrp_drs/static/src/js/drs_auto_refresh.xml",
+        ],
         "web.assets_tests": ["mrp_drs/static/src/tours/*.js"],
     },
     "demo": ["demo/mrp_drs_demo.xml"],

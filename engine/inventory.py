@@ -29,7 +29,7 @@ return a Python float when every input is a scalar.
 import numpy as np
 import pandas as pd
 from scipy import stats
-from scipy.special import betainc, gammainc, ndtr, ndtri
+from scipy.special import betainc, gammainc, gammaln, ndtr, ndtri, xlog1py, xlogy
 
 from ._validation import (
     as_array,
@@ -227,20 +227,55 @@ class _Discrete:
     def tail(self, x, shift):
         """``T_shift(x) = P(X_shift > x)`` for whole ``x`` (1 when ``x < 0``)."""
         k = np.maximum(x, 0.0) + 1.0
-        with np.errstate(invalid="ignore"):
-            poisson = gammainc(k, self.mean)
-            negbin = betainc(
-                k,
-                np.where(self.negbin, self.size + shift, 1.0),
-                np.where(self.negbin, 1.0 - self.prob, 0.5),
-            )
-        return np.where(x < 0, 1.0, np.where(self.negbin, negbin, poisson))
+        # Each family's special function only on its own rows: the incomplete
+        # beta costs several times the incomplete gamma.
+        result = np.empty(np.shape(k))
+        nb = self.negbin
+        result[~nb] = gammainc(k[~nb], self.mean[~nb])
+        result[nb] = betainc(k[nb], self.size[nb] + shift, 1.0 - self.prob[nb])
+        return np.where(x < 0, 1.0, result)
+
+    def subset(self, keep):
+        """The same items restricted to the boolean or index mask ``keep``."""
+        part = object.__new__(_Discrete)
+        for name in ("mean", "negbin", "prob", "size", "factorial_moment"):
+            setattr(part, name, getattr(self, name)[keep])
+        return part
 
     def cdf(self, x):
         return 1.0 - self.tail(x, 0)
 
+    def pmf(self, x):
+        """``P(X = x)`` for whole ``x`` (0 when ``x < 0``)."""
+        k = np.maximum(x, 0.0)
+        nb = self.negbin
+        log_pmf = np.empty(np.shape(k))
+        n, p = self.size[nb], self.prob[nb]
+        log_pmf[nb] = (
+            gammaln(k[nb] + n)
+            - gammaln(n)
+            - gammaln(k[nb] + 1.0)
+            + n * np.log(p)
+            + xlog1py(k[nb], -p)
+        )
+        log_pmf[~nb] = xlogy(k[~nb], self.mean[~nb]) - self.mean[~nb]
+        log_pmf[~nb] -= gammaln(k[~nb] + 1.0)
+        return np.where(x < 0, 0.0, np.exp(log_pmf))
+
     def loss1(self, x):
-        return np.maximum(self.mean * self.tail(x - 1, 1) - x * self.tail(x, 0), 0.0)
+        """``B(x) = (theta - x) T_0(x) + theta (1 + x / n) p(x)``.
+
+        From ``T_1(x - 1) = T_0(x) + (1 + x / n) p(x)`` (``I_y(a, b + 1) =
+        I_y(a, b) + y^a (1 - y)^b / (b B(a, b))`` for the negative binomial,
+        ``n -> inf`` for Poisson): one incomplete gamma or beta per point.
+        For Poisson it is Factory Physics' ``B(x) = theta p(x) + (theta - x)
+        (1 - G(x))``.
+        """
+        shift = np.where(self.negbin, x / np.where(self.negbin, self.size, 1.0), 0.0)
+        value = (self.mean - x) * self.tail(x, 0) + self.mean * (
+            1.0 + shift
+        ) * self.pmf(x)
+        return np.maximum(np.where(x < 0, self.mean - x, value), 0.0)
 
     def loss2(self, x):
         value = 0.5 * (
@@ -299,24 +334,68 @@ def _policy(name, q, r, mean_lt_demand, std_lt_demand, distribution):
 
 
 def _discrete_reorder_points(q, mean, std, negbin, level):
-    """Smallest whole ``r`` with discrete ``S(Q, r) >= level``, by bisection.
+    """Smallest whole ``r`` with discrete ``S(Q, r) >= level``.
 
-    ``G(r) <= S(Q, r) <= G(r + Q - 1)`` brackets the answer in ``(x* - Q,
-    x*]`` with ``x*`` the ``level`` quantile; ``ceil(log2 Q)`` halvings of
-    whole numbers close the bracket.
+    Bracket without a quantile: ``S(Q, r) <= G(r + Q - 1)`` and Cantelli's
+    one-sided inequality ``G(theta - d) <= sigma^2 / (sigma^2 + d^2)`` make
+    ``floor(theta - d) - Q - 1`` too low (``d = sigma sqrt((1 - level) /
+    level)``); ``S(Q, r) >= 1 - B(r) / Q`` with Scarf's bound ``B(r) <=
+    (sqrt(sigma^2 + (theta - r)^2) + theta - r) / 2`` make ``ceil(theta - c +
+    sigma^2 / (4 c))``, ``c = Q (1 - level)``, high enough (it is the answer
+    itself when ``Q`` is large against ``sigma``, the usual low-volume case),
+    as is Cantelli's ``ceil(theta + sigma sqrt(level / (1 - level))) + 1``.
+    Each step then tests the two whole numbers around the linear
+    interpolation of ``S - level`` between the bracket ends (regula falsi), or
+    around its midpoint after two steps that did not halve it, only for items
+    whose bracket is open or whose upper end is not yet evaluated; the
+    answer is the evaluated upper end once the ends are neighbours.
     """
     model = _Discrete(mean, std, negbin)
-    high = model.quantile(level)
-    low = high - q
-    steps = int(np.ceil(np.log2(max(float(q.max(initial=1.0)), 1.0)))) + 1
-    for _ in range(steps):
-        gap = high - low > 1
-        if not gap.any():
-            break
-        middle = np.floor(0.5 * (low + high))
-        reached = model.fill(q, middle) >= level
-        high = np.where(gap & reached, middle, high)
-        low = np.where(gap & ~reached, middle, low)
+    cycle_shortfall = q * (1.0 - level)
+    low = np.floor(mean - std * np.sqrt((1.0 - level) / level)) - q - 1.0
+    high = np.minimum(
+        np.ceil(mean - cycle_shortfall + std**2 / (4.0 * cycle_shortfall)),
+        np.ceil(mean + std * np.sqrt(level / (1.0 - level))) + 1.0,
+    )
+    # S - level at the ends: the bounds' values until evaluated.
+    top = mean - high
+    gap_high = 1.0 - 0.5 * (np.sqrt(std**2 + top**2) + top) / q - level
+    spread = np.maximum(mean - (low + q - 1.0), 0.0)
+    with np.errstate(invalid="ignore"):
+        gap_low = np.nan_to_num(std**2 / (std**2 + spread**2), nan=1.0) - level
+    gap_low = np.minimum(gap_low, -1e-12)
+    checked = np.zeros(q.size, dtype=bool)
+    width = high - low
+    stalled = np.zeros(q.size, dtype=np.int8)
+    open_ = np.arange(q.size)
+    while open_.size:
+        lo, hi = low[open_], high[open_]
+        g_lo, g_hi = gap_low[open_], np.maximum(gap_high[open_], 0.0)
+        guess = np.ceil(lo + np.clip(g_lo / (g_lo - g_hi), 0.0, 1.0) * (hi - lo))
+        upper = np.where(stalled[open_] >= 2, np.floor(0.5 * (lo + hi)) + 1.0, guess)
+        upper = np.clip(upper, lo + 1.0, hi)
+        lower = np.clip(upper - 1.0, lo + 1.0, hi)
+        points = np.concatenate([lower, upper])
+        both = np.concatenate([open_, open_])
+        gap = model.subset(both).fill(q[both], points) - level[both]
+        # The highest test below level and the lowest one at or above it
+        # become the new ends; an upper end found short moves one unit up.
+        for tested, tested_gap in (
+            (upper, gap[open_.size :]),
+            (lower, gap[: open_.size]),
+        ):
+            reached = tested_gap >= 0
+            up = reached & (tested <= high[open_])
+            high[open_[up]], gap_high[open_[up]] = tested[up], tested_gap[up]
+            checked[open_[up]] = True
+            down = ~reached & (tested > low[open_])
+            low[open_[down]], gap_low[open_[down]] = tested[down], tested_gap[down]
+            short = open_[down][low[open_[down]] >= high[open_[down]]]
+            high[short], checked[short] = low[short] + 1.0, False
+        new_width = high[open_] - low[open_]
+        stalled[open_] = np.where(new_width > 0.5 * width[open_], stalled[open_] + 1, 0)
+        width[open_] = new_width
+        open_ = open_[(new_width > 1) | ~checked[open_]]
     return high
 
 

@@ -55,5 +55,9 @@ from . import (
 )
 
 # isort: split
-# Concepts extending a model defined above; loaded after it.
-from . import mrp_drs_optimization_extract, mrp_drs_optimization_proposal
+# Concepts extending or viewing a model defined above; loaded after it.
+from . import (
+    mrp_drs_optimization_extract,
+    mrp_drs_optimization_product,
+    mrp_drs_optimization_proposal,
+)

@@ -768,6 +768,23 @@ class MrpDrsFlow(models.Model):
             released.sudo()._drs_set_state("released")
         return released
 
+    def _drs_releasable_counts(self, caps):
+        """How many queued orders each flow would release at once under another
+        WIP cap: ``{flow_id: count}`` for ``caps`` ``{flow_id: cap}`` (the
+        admission rule of :meth:`_release_from_queue`, nothing written)."""
+        flows = self.filtered("active")
+        status = flows._get_wip_status()
+        counts = {}
+        for flow in flows:
+            candidates = flow._drs_queue_candidates()
+            counts[flow.id] = conwip.releasable_count(
+                [units for _production_id, units in candidates],
+                status[flow.id]["wip"],
+                caps.get(flow.id, flow.wip_cap),
+                status[flow.id]["released_count"],
+            )
+        return counts
+
     def _drs_reference_calendar(self):
         """Working calendar of the flow: its first workcenter's (by id), else
         the company's. Its time zone makes the flow's days

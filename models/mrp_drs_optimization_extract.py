@@ -7,8 +7,11 @@ Data read, and how (all set-wise, one query per kind):
   customer or production locations (sales and consumption by manufacturing
   orders), in the product's unit, summed per product and period of
   ``period_days`` over the last whole periods of the history window; periods
-  without moves count as zero. Mean and sample standard deviation per period.
-  Returns are not netted.
+  without moves count as zero. Mean and sample standard deviation per period,
+  and the share of periods without demand. Returns are not netted.
+- **service**: the product's own "DRS fill-rate target" (kept exactly when
+  set); products in a unit of the "Unit" category count whole units (their
+  lot sizes and reorder points are whole, and discrete demand models apply).
 - **products**: storable, active products of the company with an active
   normal bill of materials (the first by sequence, variant-specific first, as
   ``mrp.bom._bom_find``); consumables are left out.
@@ -78,6 +81,7 @@ class MrpDrsOptimizationRun(models.Model):
         products[["demand_mean", "demand_std"]] = products[
             ["demand_mean", "demand_std"]
         ].fillna(0.0)
+        products["zero_share"] = products["zero_share"].fillna(1.0)
         products["flow_id"] = self._product_flows(products, routing, flow_rows)
         products = products.join(self._extract_orderpoints(products.index.to_numpy()))
         products["can_manufacture"] = products.index.isin(
@@ -100,6 +104,11 @@ class MrpDrsOptimizationRun(models.Model):
                 "setup_cost": setup_cost.reindex(products.index).fillna(0.0).to_numpy()
                 + self.order_cost,
                 "holding_rate": holding,
+                "zero_share": products["zero_share"].to_numpy(),
+                "service_target": products["fill_rate_target"]
+                .where(products["fill_rate_target"] > 0)
+                .to_numpy(dtype=float),
+                "whole_units": products["whole_units"].to_numpy(),
                 "flow": products["flow_id"]
                 .map(lambda flow: None if pd.isna(flow) else str(int(flow)))
                 .to_numpy(),
@@ -178,7 +187,10 @@ class MrpDrsOptimizationRun(models.Model):
                             ELSE u.rounding END,
                        pt.categ_id,
                        (pp.standard_price ->> %(company_key)s)::float,
-                       u.factor::float
+                       u.factor::float,
+                       COALESCE(pt.drs_fill_rate_target, 0),
+                       u.category_id = %(unit_category)s,
+                       b.drs_lead_time_status IN ('ok', 'backlog')
                   FROM chosen c
                   JOIN mrp_bom b ON b.id = c.bom_id
                   JOIN product_product pp ON pp.id = c.product_id
@@ -203,8 +215,15 @@ class MrpDrsOptimizationRun(models.Model):
                 "categ_id",
                 "unit_cost",
                 "uom_factor",
+                "fill_rate_target",
+                "whole_units",
+                "drs_lead_time_active",
             ],
         ).set_index("product_id")
+        frame["fill_rate_target"] = frame["fill_rate_target"].astype(float)
+        frame[["whole_units", "drs_lead_time_active"]] = (
+            frame[["whole_units", "drs_lead_time_active"]].fillna(False).astype(bool)
+        )
         frame["unit_cost"] = frame["unit_cost"].astype(float).fillna(float(fallback))
         frame["rounding"] = (
             frame["rounding"].astype(float).where(frame["rounding"] > 0, 0.01)
@@ -217,7 +236,9 @@ class MrpDrsOptimizationRun(models.Model):
         return periods, end - timedelta(days=periods * self.period_days), end
 
     def _extract_demand(self, products):
-        """Mean and standard deviation of demand per period, zero periods counted.
+        """Mean and standard deviation of demand per period, zero periods
+        counted, and the share of periods without demand (intermittent items:
+        the engine picks a demand model from the three).
 
         Demand is the done moves out of the warehouse's internal locations into
         customer or production locations, in the product's unit of measure.
@@ -270,13 +291,18 @@ class MrpDrsOptimizationRun(models.Model):
         owner = per_period.index.to_numpy() // periods
         total = np.bincount(owner, per_period.to_numpy(), len(ids))
         squares = np.bincount(owner, per_period.to_numpy() ** 2, len(ids))
+        demanded = np.bincount(owner, per_period.to_numpy() > 0, len(ids))
         mean = total / periods
         if periods > 1:
             variance = np.maximum(squares - periods * mean**2, 0.0) / (periods - 1)
         else:
             variance = np.zeros_like(mean)
         return pd.DataFrame(
-            {"demand_mean": mean, "demand_std": np.sqrt(variance)},
+            {
+                "demand_mean": mean,
+                "demand_std": np.sqrt(variance),
+                "zero_share": 1.0 - np.minimum(demanded, periods) / periods,
+            },
             index=pd.Index(ids, name="product_id"),
         )
 

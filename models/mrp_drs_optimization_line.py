@@ -96,6 +96,15 @@ class MrpDrsOptimizationLine(models.Model):
     flow_id = fields.Many2one(
         "mrp.drs.flow", readonly=True, ondelete="set null", check_company=True
     )
+    flow_loop_type = fields.Selection(related="flow_id.loop_type", string="Loop type")
+    product_flow_id = fields.Many2one(
+        "mrp.drs.flow",
+        "Product's flow",
+        readonly=True,
+        ondelete="set null",
+        help="Flow of the product's manufacturing orders (where its operations "
+        "spend most time).",
+    )
     old_workcenter_id = fields.Many2one(
         "mrp.workcenter",
         "Current workcenter",
@@ -143,6 +152,43 @@ class MrpDrsOptimizationLine(models.Model):
         "Planned lead time (working hours)", readonly=True, digits="DRS Coarse Duration"
     )
     chart = fields.Binary("WIP-throughput chart", attachment=True, readonly=True)
+    demand_model = fields.Selection(
+        [
+            ("normal", "Normal"),
+            ("poisson", "Poisson"),
+            ("negbin", "Negative binomial"),
+        ],
+        "Demand model",
+        readonly=True,
+        help="Distribution of lead-time demand the reorder point is computed with.",
+    )
+    model_reason = fields.Char("Why this demand model", readonly=True)
+    service_floor = fields.Float(
+        "Guaranteed fill rate (%)",
+        readonly=True,
+        digits=(16, 4),
+        help="Fill rate this product reaches at least: the run's floor, or the "
+        "product's own DRS fill-rate target.",
+    )
+    expected_stock = fields.Float(
+        "Expected stock (units)",
+        readonly=True,
+        digits=(16, 2),
+        help="Average on-hand stock under the proposed reorder rule.",
+    )
+    flagged = fields.Boolean(
+        "To review",
+        readonly=True,
+        help="Not selected automatically: the change is larger than the run's "
+        "threshold, or applying it would release orders at once.",
+    )
+    flag_reason = fields.Char("Why to review", readonly=True)
+    orders_released = fields.Integer(
+        "Orders released on apply",
+        readonly=True,
+        help="Queued orders the new WIP cap would release at once (when the run "
+        "was computed; the apply summary counts again).",
+    )
 
     @api.depends("field_name", "product_id")
     def _compute_unit(self):

@@ -16,6 +16,9 @@ PARAMETER_FIELDS = (
     "horizon_days",
     "period_days",
     "service_level",
+    "service_floor",
+    "demand_distribution",
+    "review_threshold",
     "max_utilization",
     "holding_rate",
     "order_cost",
@@ -96,6 +99,33 @@ class MrpDrsOptimizationParams(models.AbstractModel):
         help="Share of demand to serve from stock (type-II service), per item; also "
         "the probability used for planned lead times.",
     )
+    service_floor = fields.Float(
+        "Fill-rate floor per product (%)",
+        default=0.0,
+        digits=(16, 4),
+        help="Fill rate every product reaches whatever else is optimised (0: no "
+        "floor). A product's own DRS fill-rate target always wins.",
+    )
+    demand_distribution = fields.Selection(
+        [
+            ("auto", "Per product, from its demand history"),
+            ("normal", "Normal for every product"),
+        ],
+        "Demand model",
+        required=True,
+        default="auto",
+        help="Per product: Poisson or negative binomial for slow and intermittent "
+        "movers (whole units), normal for high volumes. 'Normal for every "
+        "product' is the model of earlier versions.",
+    )
+    review_threshold = fields.Float(
+        "Flag changes above (%)",
+        default=0.5,
+        digits=(16, 4),
+        help="Proposals moving a value by more than this share of its current "
+        "value, and WIP cap changes that would release orders at once, are "
+        "flagged and not selected: the planner decides.",
+    )
     max_utilization = fields.Float(
         "Utilisation ceiling (%)",
         required=True,
@@ -132,6 +162,8 @@ class MrpDrsOptimizationParams(models.AbstractModel):
         "horizon_days",
         "period_days",
         "service_level",
+        "service_floor",
+        "review_threshold",
         "max_utilization",
         "holding_rate",
         "order_cost",
@@ -160,6 +192,16 @@ class MrpDrsOptimizationParams(models.AbstractModel):
             if not 0.0 < record.service_level < 1.0:
                 problems.append(
                     self.env._("the target fill rate must be between 0 and 100 %")
+                )
+            if not 0.0 <= record.service_floor < 1.0:
+                problems.append(
+                    self.env._("the fill-rate floor must be from 0 to below 100 %")
+                )
+            if record.review_threshold <= 0.0:
+                problems.append(
+                    self.env._(
+                        "the share above which changes are flagged must be positive"
+                    )
                 )
             if not 0.0 < record.max_utilization < 1.0:
                 problems.append(

@@ -23,7 +23,7 @@ from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from odoo.addons.mrp_drs.engine import inventory
+from odoo.addons.mrp_drs.engine import inventory, optimize
 
 _logger = logging.getLogger(__name__)
 
@@ -79,6 +79,9 @@ def _column_values(column, field_type):
     empty = column.isna().to_numpy()
     if field_type != "boolean" and column.dtype == object:
         empty = empty | column.map(lambda value: value is False).to_numpy()
+    if field_type == "selection":
+        # no selection value is the empty string: the ORM stores NULL
+        empty = empty | (column.to_numpy(dtype=object) == "")
     if field_type in ("many2one", "integer"):
         values = np.where(empty, 0, column.to_numpy(dtype=object)).astype(np.int64)
     elif field_type == "float":
@@ -127,6 +130,7 @@ class MrpDrsOptimizationRun(models.Model):
                 "max_utilization_result": _finite(summary["max_utilization"]),
                 **current,
                 "frontier_chart": self._frontier_chart(result),
+                "order_frequency_chart": self._order_frequency_chart(result),
             }
         )
 
@@ -147,6 +151,8 @@ class MrpDrsOptimizationRun(models.Model):
         )
         quantile = items["planned_lead_time_quantile"].to_numpy(dtype=float)
         days = np.ceil(quantile / data["period_hours"] * self.period_days - 1e-9)
+        fill, stock = self._rounded_policy(items, feasible, lot, reorder)
+        model = items["demand_model"].fillna("").to_numpy(dtype=object)
         return pd.DataFrame(
             {
                 "feasible": feasible,
@@ -159,10 +165,79 @@ class MrpDrsOptimizationRun(models.Model):
                 "lead_hours": quantile,
                 "safety_stock": items["safety_stock"].to_numpy(dtype=float),
                 "days_of_supply": items["days_of_supply"].to_numpy(dtype=float),
-                "fill_rate": items["fill_rate"].to_numpy(dtype=float),
+                "fill_rate": fill,
+                "expected_stock": stock,
+                "demand_model": np.where(feasible, model, ""),
+                "model_reason": [
+                    self._model_reason(reason, zeros) if ok else ""
+                    for reason, zeros, ok in zip(
+                        items["model_reason"].fillna(""),
+                        products["zero_share"],
+                        feasible,
+                        strict=True,
+                    )
+                ],
+                "service_floor": items["service_floor"].to_numpy(dtype=float),
             },
             index=products.index,
         )
+
+    def _rounded_policy(self, items, feasible, lot, reorder):
+        """Expected fill rate and on-hand stock of the policy actually proposed
+        (lot and reorder point rounded up to the unit, negative reorder points
+        raised to zero), with the engine's demand model of each product."""
+        fill = np.full(len(items), np.nan)
+        stock = np.full(len(items), np.nan)
+        if not feasible.any():
+            return fill, stock
+        args = (
+            lot[feasible],
+            reorder[feasible],
+            items["lead_time_demand_mean"].to_numpy(dtype=float)[feasible],
+            items["lead_time_demand_std"].to_numpy(dtype=float)[feasible],
+            items["demand_model"].to_numpy(dtype=object)[feasible],
+        )
+        fill[feasible] = inventory.fill_rate(*args)
+        stock[feasible] = inventory.inventory_level(*args)
+        return fill, stock
+
+    def _model_reason(self, reason, zero_share):
+        """The engine's reason for a product's demand model, as a sentence."""
+        sentences = {
+            "no_demand": self.env._(
+                "No demand in the history: nothing is held in stock."
+            ),
+            "high_volume": self.env._(
+                "High volume: demand over the lead time is large enough for a "
+                "normal curve."
+            ),
+            "intermittent": self.env._(
+                "Intermittent: no demand in %(zeros)s of the periods and a "
+                "variance above the mean, so a negative binomial in whole units.",
+                zeros=f"{zero_share:.0%}",
+            ),
+            "skewed": self.env._(
+                "High volume but too spread out for a normal curve: negative "
+                "binomial in whole units."
+            ),
+            "overdispersed": self.env._(
+                "Slow mover whose demand varies more than at random (variance "
+                "above the mean): negative binomial in whole units."
+            ),
+            "underdispersed": self.env._(
+                "Slow mover steadier than random demand: Poisson in whole units "
+                "(it slightly overstates the spread, the safe side)."
+            ),
+            "poisson_fit": self.env._(
+                "Slow mover whose variance matches its mean: Poisson in whole units."
+            ),
+            "chosen": self.env._("Normal model, as set in the run's parameters."),
+            "fractional_units": self.env._(
+                "Counted in fractional units (not a 'Unit' unit of measure): "
+                "normal model."
+            ),
+        }
+        return sentences.get(reason, reason)
 
     def _prepare_lines(self, data, result):
         """The proposal's lines: reorder rules, lot sizes and lead times of the
@@ -344,6 +419,40 @@ class MrpDrsOptimizationRun(models.Model):
             "qty_multiple": (products["multiple"], proposal["lot"]),
         }
         rounding = products["rounding"].to_numpy()
+        flow_ids = products["flow_id"].to_numpy(dtype=float)
+        # One flag per product over its rule's quantities: min and max are
+        # applied together or not at all.
+        share = np.zeros(len(products))
+        for old, new in quantities.values():
+            old, new = old.fillna(0.0).to_numpy(), new.to_numpy()
+            with np.errstate(invalid="ignore"):
+                moved = np.abs(new - old) / np.maximum(np.abs(old), rounding)
+            share = np.fmax(share, np.where(create, 0.0, moved))
+        flagged = ok & (share > self.review_threshold)
+        flag_reason = np.full(len(products), "", dtype=object)
+        flag_reason[flagged] = [
+            self.env._(
+                "changes the reorder rule by up to %(share)s (more than %(threshold)s)",
+                share=f"{value:.0%}",
+                threshold=f"{self.review_threshold:.0%}",
+            )
+            for value in share[flagged]
+        ]
+        # The product's figures go on each of its lines: the review per product
+        # reads them from whichever lines changed.
+        statistics = {
+            "product_flow_id": flow_ids,
+            "demand_model": proposal["demand_model"].to_numpy(),
+            "model_reason": proposal["model_reason"].to_numpy(),
+            "service_floor": _finite_array(proposal["service_floor"]),
+            "expected_stock": _finite_array(proposal["expected_stock"]),
+            "demand_mean": products["demand_mean"].to_numpy(),
+            "demand_std": products["demand_std"].to_numpy(),
+            "safety_stock": _finite_array(proposal["safety_stock"]),
+            "days_of_supply": _finite_array(proposal["days_of_supply"]),
+            "fill_rate": _finite_array(proposal["fill_rate"]),
+            "lead_time_hours": _finite_array(proposal["lead_hours"]),
+        }
         for field_name, (old, new) in quantities.items():
             old, new = old.fillna(0.0).to_numpy(), new.to_numpy()
             changed = ok & (create | (np.abs(new - old) > rounding / 2))
@@ -355,20 +464,18 @@ class MrpDrsOptimizationRun(models.Model):
                 new_value=new[changed],
                 difference=(new - old)[changed],
             )
-            if field_name == "product_min_qty":
-                part = part.assign(
-                    demand_mean=products["demand_mean"].to_numpy()[changed],
-                    demand_std=products["demand_std"].to_numpy()[changed],
-                    safety_stock=_finite_array(proposal["safety_stock"])[changed],
-                    days_of_supply=_finite_array(proposal["days_of_supply"])[changed],
-                    fill_rate=_finite_array(proposal["fill_rate"])[changed],
-                    lead_time_hours=_finite_array(proposal["lead_hours"])[changed],
-                )
+            part = part.assign(
+                flagged=flagged[changed],
+                selected=~flagged[changed],
+                flag_reason=flag_reason[changed],
+                **{name: column[changed] for name, column in statistics.items()},
+            )
             lines.append(part)
         # manufacturing lead time of the bill of materials: one line per BoM;
         # a BoM shared by variants takes the longest lead time of its products
         lead = pd.DataFrame(
             {
+                **statistics,
                 "product_id": products.index.to_numpy(),
                 "bom_id": products["bom_id"].to_numpy(),
                 "old_value": products["produce_delay"].to_numpy(dtype=float),
@@ -381,11 +488,39 @@ class MrpDrsOptimizationRun(models.Model):
             ["bom_id", "new_value", "product_id"], ascending=[True, False, True]
         ).drop_duplicates("bom_id")
         lead = lead[lead["new_value"] != lead["old_value"]]
+        drs_active = lead["product_id"].map(products["drs_lead_time_active"])
+        drs_active = drs_active.fillna(False).to_numpy(dtype=bool)
+        old_days = lead["old_value"].to_numpy()
+        moved = np.abs(lead["new_value"].to_numpy() - old_days) / np.maximum(
+            old_days, 1.0
+        )
+        big = moved > self.review_threshold
         lines.append(
             lead.assign(
                 kind="lead_time",
                 field_name="produce_delay",
                 difference=lead["new_value"] - lead["old_value"],
+                flagged=big,
+                selected=~big & ~drs_active,
+                flag_reason=[
+                    self.env._(
+                        "changes the lead time by %(share)s (more than %(threshold)s)",
+                        share=f"{value:.0%}",
+                        threshold=f"{self.review_threshold:.0%}",
+                    )
+                    if flag
+                    else ""
+                    for value, flag in zip(moved, big, strict=True)
+                ],
+                reason=np.where(
+                    drs_active,
+                    self.env._(
+                        "DRS plans this product with its own planned lead time while "
+                        "it is computed; this manufacturing lead time only applies "
+                        "when DRS falls back to it"
+                    ),
+                    "",
+                ),
             )
         )
         return lines
@@ -532,6 +667,33 @@ class MrpDrsOptimizationRun(models.Model):
             )
             units = max(units, 0.01)
             changed = abs(units - flow["wip_cap"]) > 0.005
+            released = 0
+            if changed and units > flow["wip_cap"]:
+                released = (
+                    self.env["mrp.drs.flow"]
+                    .sudo()
+                    .browse(int(flow_id))
+                    ._drs_releasable_counts({int(flow_id): units})
+                    .get(int(flow_id), 0)
+                )
+            old_cap = float(flow["wip_cap"])
+            big = changed and abs(units - old_cap) > self.review_threshold * max(
+                old_cap, 0.01
+            )
+            flag_reasons = []
+            if released:
+                flag_reasons.append(
+                    self.env._(
+                        "releases %(count)s queued order(s) at once", count=released
+                    )
+                )
+            if big:
+                flag_reasons.append(
+                    self.env._(
+                        "changes the cap by more than %(threshold)s",
+                        threshold=f"{self.review_threshold:.0%}",
+                    )
+                )
             lines.append(
                 {
                     "run_id": self.id,
@@ -542,11 +704,15 @@ class MrpDrsOptimizationRun(models.Model):
                     "new_value": units,
                     "difference": units - float(flow["wip_cap"]),
                     "state": "proposed" if changed else "unchanged",
-                    "selected": changed,
+                    "selected": changed and not flag_reasons,
+                    "flagged": bool(flag_reasons),
+                    "flag_reason": "; ".join(flag_reasons),
+                    "orders_released": int(released),
                     "reason": self.env._(
-                        "%(lots)s lot(s) of %(hours).2f h on average "
+                        "%(loop)s loop: %(lots)s lot(s) of %(hours).2f h on average "
                         "(throughput at the cap %(rate).3f lots/h for %(target).3f "
                         "lots/h needed; status %(status)s)",
+                        loop=self._loop_label(row.get("loop_type")),
                         lots=int(cap),
                         hours=hours_per_lot,
                         rate=float(row["throughput_at_cap"]),
@@ -596,6 +762,12 @@ class MrpDrsOptimizationRun(models.Model):
             return self.env._("no holding cost: the product has no cost")
         return known.get(reason, reason)
 
+    def _loop_label(self, loop_type):
+        return {
+            "bottleneck": self.env._("Bottleneck"),
+            "non_bottleneck": self.env._("Non-bottleneck"),
+        }.get(loop_type, self.env._("Unknown"))
+
     def _flow_reason(self, status):
         return {
             "overloaded": self.env._(
@@ -628,8 +800,13 @@ class MrpDrsOptimizationRun(models.Model):
         mean = items["lead_time_demand_mean"].to_numpy(dtype=float)[usable]
         std = items["lead_time_demand_std"].to_numpy(dtype=float)[usable]
         demand = products["demand_mean"].to_numpy()[usable]
-        fill = inventory.fill_rate(q, r, mean, std)
-        stock = np.maximum(inventory.inventory_level(q, r, mean, std), 0.0)
+        # Today's rules under the same demand model as the proposal; rules in
+        # fractional quantities fall back to the normal model.
+        model = items["demand_model"].fillna("normal").to_numpy(dtype=object)[usable]
+        whole = (q == np.round(q)) & (r == np.round(r))
+        model = np.where(whole, model, "normal").astype(object)
+        fill = inventory.fill_rate(q, r, mean, std, model)
+        stock = np.maximum(inventory.inventory_level(q, r, mean, std, model), 0.0)
         return {
             "current_fill_rate": float(np.dot(demand, fill) / demand.sum()),
             "current_inventory_investment": float(
@@ -654,26 +831,35 @@ class MrpDrsOptimizationRun(models.Model):
             return base64.b64encode(path.read_bytes())
 
     def _frontier_chart(self, result):
-        items = result.items[result.items["feasible"]]
-        if items.empty or items["demand_mean"].sum() <= 0:
+        """Investment against fill rate under the plan's own service rule
+        (:func:`engine.optimize.service_frontier`): the plan lies on it."""
+        if not self._has_plan(result):
             return False
 
         def draw(charts, path):
-            frontier = inventory.efficient_frontier(
-                items["lot_size"].to_numpy(dtype=float),
-                items["lead_time_demand_mean"].to_numpy(dtype=float),
-                items["lead_time_demand_std"].to_numpy(dtype=float),
-                items["unit_cost"].to_numpy(dtype=float),
-                items["demand_mean"].to_numpy(dtype=float),
-                np.array(FRONTIER_TARGETS),
-            )
+            frontier = optimize.service_frontier(result, FRONTIER_TARGETS)
+            plan = frontier[frontier["is_plan"]].iloc[0]
             charts.efficient_frontier_chart(
-                frontier,
-                (result.summary["fill_rate"], result.summary["inventory_investment"]),
-                path,
+                frontier, (plan["fill_rate"], plan["inventory_investment"]), path
             )
 
         return self._render(draw)
+
+    def _order_frequency_chart(self, result):
+        """Orders per period against investment, lot sizes scaled around the
+        plan's (:func:`engine.optimize.order_frequency_curve`)."""
+        if not self._has_plan(result):
+            return False
+        return self._render(
+            lambda charts, path: charts.order_frequency_chart(
+                optimize.order_frequency_curve(result), path
+            )
+        )
+
+    @staticmethod
+    def _has_plan(result):
+        items = result.items[result.items["feasible"].fillna(False).astype(bool)]
+        return not items.empty and items["demand_mean"].sum() > 0
 
     def _flow_chart(self, name, row, result):
         curve = result.curves[result.curves["flow"] == row.name]

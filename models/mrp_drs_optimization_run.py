@@ -149,7 +149,20 @@ class MrpDrsOptimizationRun(models.Model):
     frontier_chart = fields.Binary(
         "Efficient frontier", attachment=True, readonly=True, copy=False
     )
+    order_frequency_chart = fields.Binary(
+        "Order frequency versus investment", attachment=True, readonly=True, copy=False
+    )
     line_ids = fields.One2many("mrp.drs.optimization.line", "run_id", "Proposals")
+    assignment_line_ids = fields.One2many(
+        "mrp.drs.optimization.line",
+        "run_id",
+        "Operations moved",
+        domain=[("kind", "=", "assignment")],
+        readonly=True,
+    )
+    product_review_ids = fields.One2many(
+        "mrp.drs.optimization.product", "run_id", "Products", readonly=True
+    )
     wip_cap_line_ids = fields.One2many(
         "mrp.drs.optimization.line",
         "run_id",
@@ -167,6 +180,10 @@ class MrpDrsOptimizationRun(models.Model):
     line_count = fields.Integer("Number of lines", compute="_compute_line_counts")
     problem_count = fields.Integer("Problems", compute="_compute_line_counts")
     selected_count = fields.Integer("Selected", compute="_compute_line_counts")
+    proposed_count = fields.Integer(
+        "Proposals to decide", compute="_compute_line_counts"
+    )
+    flagged_count = fields.Integer("Flagged for review", compute="_compute_line_counts")
 
     def _default_name(self):
         now = fields.Datetime.context_timestamp(self, fields.Datetime.now())
@@ -192,6 +209,20 @@ class MrpDrsOptimizationRun(models.Model):
                 if state == "skipped"
             )
             run.selected_count = mine.get(("proposed", True), 0)
+            run.proposed_count = run.selected_count + mine.get(("proposed", False), 0)
+        flagged = dict(
+            self.env["mrp.drs.optimization.line"]._read_group(
+                [
+                    ("run_id", "in", self.ids),
+                    ("flagged", "=", True),
+                    ("state", "=", "proposed"),
+                ],
+                ["run_id"],
+                ["__count"],
+            )
+        )
+        for run in self:
+            run.flagged_count = flagged.get(run, 0)
 
     # Runs and their lines are the optimiser's output: they are created by the
     # wizard, a profile or the cron through ``_create_from_engine`` (superuser,
@@ -244,6 +275,45 @@ class MrpDrsOptimizationRun(models.Model):
         for run in runs:
             run._check_state("done")
         return runs._apply_selected()
+
+    def action_review_apply(self):
+        """Show what applying the selected proposals changes, then apply."""
+        return self._open_apply_wizard(apply_all=False)
+
+    def action_review_apply_all(self):
+        """Show what applying every proposal changes, then apply."""
+        return self._open_apply_wizard(apply_all=True)
+
+    def _open_apply_wizard(self, apply_all):
+        self.ensure_one()
+        self._check_planner()
+        self._check_state("done")
+        if not self.proposed_count:
+            raise UserError(
+                self.env._(
+                    "Run %(run)s optimised nothing: no proposal changes a value.",
+                    run=self.display_name,
+                )
+            )
+        wizard = self.env["mrp.drs.optimization.apply.wizard"].create(
+            {"run_id": self.id, "apply_all": apply_all}
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Apply %(run)s", run=self.display_name),
+            "res_model": wizard._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def action_view_products(self):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id(
+            "mrp_drs.mrp_drs_optimization_product_action"
+        )
+        action["domain"] = [("run_id", "=", self.id)]
+        return action
 
     def action_revert(self):
         """Restore the values the applied lines replaced (one transaction).
@@ -429,11 +499,15 @@ class MrpDrsOptimizationRun(models.Model):
                 service=self.service_level,
                 max_utilization=self.max_utilization,
                 lead_time_service=self.service_level,
+                service_floor=self.service_floor,
+                distribution=self.demand_distribution,
             )
             optimization = time.perf_counter() - started
             self._set_progress(70.0, self.env._("Writing the proposal"))
             with self.env.cr.savepoint():
                 self._store_result(data, result)
+                # the review per product is a view of the lines just written
+                self.invalidate_recordset(["product_review_ids"])
                 self.write(
                     {
                         "extraction_seconds": extraction,

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from .mrp_bom import BOM_LEAD_TIME_STATUSES
@@ -46,6 +47,28 @@ class ProductTemplate(models.Model):
         "Fixed manufacturing lead time (days)",
         related="drs_lead_time_bom_id.produce_delay",
     )
+
+    drs_fill_rate_target = fields.Float(
+        "DRS fill-rate target (%)",
+        digits=(16, 4),
+        default=0.0,
+        help="This product's own fill-rate target in DRS optimisation runs, kept "
+        "exactly whatever the run's target and floor (0: the run's target "
+        "applies).",
+    )
+
+    @api.constrains("drs_fill_rate_target")
+    def _check_drs_fill_rate_target(self):
+        for template in self:
+            if not 0.0 <= template.drs_fill_rate_target < 1.0:
+                raise ValidationError(
+                    self.env._(
+                        "The DRS fill-rate target of %(product)s must be from 0 %% "
+                        "(none) to below 100 %%, got %(value).2f %%.",
+                        product=template.display_name,
+                        value=template.drs_fill_rate_target * 100.0,
+                    )
+                )
 
     @api.model
     def _drs_refresh_planned_lead_times(self):

@@ -6,6 +6,8 @@ from . import (
     test_drs_heijunka,
     test_drs_lead_time,
     test_drs_optimization,
+    test_drs_optimization_review,
+    test_drs_optimization_tour,
     test_drs_procurement,
     test_drs_queue,
     test_drs_quote,

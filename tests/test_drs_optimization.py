@@ -18,8 +18,7 @@ from .common import DrsCommon
 WEEKS = 16
 
 
-@tagged("post_install", "-at_install")
-class TestDrsOptimization(DrsCommon):
+class DrsOptimizationCase(DrsCommon):
     """Optimisation runs on the common plant plus demand history.
 
     Additions to the common plant: setups of 2 h at A and B (1 h at C) costing
@@ -240,6 +239,9 @@ class TestDrsOptimization(DrsCommon):
         self.wc_b.alternative_workcenter_ids = [Command.link(fast.id)]
         return fast
 
+
+@tagged("post_install", "-at_install")
+class TestDrsOptimization(DrsOptimizationCase):
     def test_run_proposes_the_engine_values(self):
         run = self._run()
         data = run._extract_plant()
@@ -335,7 +337,7 @@ class TestDrsOptimization(DrsCommon):
         self.assertFalse(run.line_ids.filtered(lambda line: line.state == "proposed"))
 
     def test_apply_selected_changes_only_the_selected_lines(self):
-        run = self._run()
+        run = self._run(review_threshold=1000.0)
         proposed = run.line_ids.filtered(lambda line: line.state == "proposed")
         keep = proposed.filtered(lambda line: line.kind == "lead_time")
         (proposed - keep).action_unselect()
@@ -404,7 +406,7 @@ class TestDrsOptimization(DrsCommon):
         )
 
     def test_min_above_max_is_refused(self):
-        run = self._run()
+        run = self._run(review_threshold=1000.0)
         self._line(run, "short", "product_max_qty").action_unselect()
         self._line(run, "short", "qty_multiple").action_unselect()
         before = self._snapshot()

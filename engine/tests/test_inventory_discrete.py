@@ -135,6 +135,43 @@ def test_discrete_reorder_point_is_the_smallest_whole_one(
     assert inventory.fill_rate(q, r - 1, mean, std, model) < target
 
 
+def test_discrete_reorder_points_of_many_items_match_a_scan():
+    """Low-volume items with lots far above lead-time demand (the textile
+    plant's slow movers), mixed with tight ones, solved in one call: each
+    reorder point is the smallest whole r whose fill rate, summed from Factory
+    Physics' definition, reaches the target.
+    """
+    rng = np.random.default_rng(7)
+    n = 60
+    q = rng.integers(1, 3000, n).astype(float)
+    q[:10] = rng.integers(1, 5, 10)
+    mean = rng.uniform(0.05, 30.0, n)
+    negbin = rng.random(n) < 0.6
+    std = np.where(negbin, np.sqrt(mean * rng.uniform(1.2, 20.0, n)), np.sqrt(mean))
+    target = rng.uniform(0.5, 0.999, n)
+    models = np.where(negbin, "negbin", "poisson").astype(object)
+    r = inventory.reorder_point_for_fill_rate(q, mean, std, target, models)
+    for i in range(n):
+        pmf = (
+            _negbin_pmf(mean[i], std[i])
+            if negbin[i]
+            else stats.poisson.pmf(COUNTS, mean[i])
+        )
+        # Summed fill rate as r rises one unit at a time: S(Q, r + 1) - S(Q, r)
+        # = (G(r + Q) - G(r)) / Q, G the cdf (0 below zero).
+        cdf = np.cumsum(pmf)
+        start = int(r[i]) - 1
+
+        def summed(x, cdf=cdf, size=int(q[i])):
+            levels = np.arange(x, x + size)
+            return np.where(
+                levels >= 0, cdf[np.clip(levels, 0, cdf.size - 1)], 0.0
+            ).mean()
+
+        assert summed(start + 1) >= target[i] - 1e-12
+        assert summed(start) < target[i] + 1e-12
+
+
 @pytest.mark.parametrize(("q", "offset"), [(1, 150), (200, 50), (500, -200), (50, 0)])
 def test_high_volume_poisson_converges_to_normal(q, offset):
     """Poisson with theta = 10,000 is normal to within its skewness 0.01."""
