@@ -26,6 +26,7 @@ as Odoo's ``account_journal_dashboard.py`` extends ``account.journal``:
 - ``mrp_drs_optimization_line``     one proposal: apply and revert
 - ``mrp_drs_optimization_profile``  saved and periodic optimisations
 - ``res_company`` / ``res_config_settings`` company-wide DRS settings
+- ``mrp_drs_demo``                  history of the demo plant (demo data only)
 """
 
 from . import (
@@ -55,4 +56,8 @@ from . import (
 
 # isort: split
 # Concepts extending a model defined above; loaded after it.
-from . import mrp_drs_optimization_extract, mrp_drs_optimization_proposal
+from . import (
+    mrp_drs_demo,
+    mrp_drs_optimization_extract,
+    mrp_drs_optimization_proposal,
+)
