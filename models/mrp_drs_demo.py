@@ -414,8 +414,8 @@ class MrpDrsFlow(models.Model):
 
     @api.model
     def _drs_demo_flow_history(self, rng, now, flows):
-        """Daily history rows of ``flows`` on the working days of their signal
-        window before today, as hourly DRS runs would have recorded them.
+        """Daily history rows of ``flows`` on the days of their signal window
+        before today, as hourly DRS runs would have recorded them.
 
         The completed work is the done orders' (measured); the queue and WIP
         samples are drawn: the bottleneck flow's backlog built up over the last
@@ -433,10 +433,12 @@ class MrpDrsFlow(models.Model):
                 now - timedelta(days=flow.signal_window_days - 1),
                 now,
             )
-            days = sorted(day for day, hours in worked.items() if hours and day < today)
+            days = [
+                today - timedelta(days=offset)
+                for offset in range(flow.signal_window_days - 1, 0, -1)
+            ]
+            working = np.array([worked.get(day, 0.0) > 0 for day in days])
             count = len(days)
-            if not count:
-                continue
             completed = flow._drs_demo_completed_by_day(days)
             row = status[flow.id]
             units_per_order = (
@@ -455,16 +457,19 @@ class MrpDrsFlow(models.Model):
                 busy[rng.choice(count, size=min(2, count), replace=False)] = True
                 queue = np.where(busy, rng.uniform(0.2, 0.5, count) * flow.wip_cap, 0.0)
                 wip = flow.wip_cap * rng.uniform(0.3, 0.7, count)
-            queue = np.round(queue, 2)
-            triggered = (
-                queue > flow.makeup_threshold if flow.throughput > 0 else queue < 0
-            )
-            hours_to_clear = (
-                queue / flow.throughput if flow.throughput > 0 else queue * 0
-            )
+            # hourly runs also sample closed days: the plant stands still
+            last = np.maximum.accumulate(np.where(working, np.arange(count), 0))
+            queue, wip = np.round(queue[last], 2), wip[last]
+            triggered = (queue > flow.makeup_threshold) & (flow.throughput > 0)
+            # hours the queue waited: what the flow needs to work it off
+            hours_to_clear = queue / flow.throughput if flow.throughput > 0 else queue
             for index, day in enumerate(days):
                 makeup_hours = 0.0
-                if triggered[index] and flow.makeup_hours_per_shift > 0:
+                if (
+                    triggered[index]
+                    and working[index]
+                    and flow.makeup_hours_per_shift > 0
+                ):
                     makeup_hours = flow.makeup_hours_per_shift
                     day_start, _day_end = flow._drs_period_bounds(day)
                     start, end = Shift._drs_shift_window(

@@ -1,5 +1,6 @@
 from . import (
     test_drs_concurrency,
+    test_drs_demo,
     test_drs_flow,
     test_drs_heijunka,
     test_drs_lead_time,  # issue 4
