@@ -156,7 +156,9 @@ class MrpDrsFlow(models.Model):
         # units of n orders: n times the smallest order plus Poisson(n x extra)
         qty = orders * smallest + rng.poisson(orders * extra)
         today = now.date()
-        weekdays = [d for d in range(1, 8) if (today - timedelta(days=d)).weekday() < 5]
+        # 1 to 6 days before the week's end: whatever its hour, the shipment
+        # stays inside its week
+        weekdays = [d for d in range(1, 7) if (today - timedelta(days=d)).weekday() < 5]
         days_ago = 7 * np.arange(DEMO_WEEKS) + rng.choice(weekdays, size=DEMO_WEEKS)
         week, item = np.nonzero(qty)
         return pd.DataFrame(
