@@ -27,6 +27,7 @@ as Odoo's ``account_journal_dashboard.py`` extends ``account.journal``:
 - ``mrp_drs_optimization_profile``  saved and periodic optimisations
 - ``res_company`` / ``res_config_settings`` company-wide DRS settings
 - ``drs_client_action``             the notify-and-reload answer of DRS buttons
+- ``mrp_drs_demo``                  history of the demo plant (demo data only)
 """
 
 from . import (
@@ -57,6 +58,7 @@ from . import (
 # isort: split
 # Concepts extending or viewing a model defined above; loaded after it.
 from . import (
+    mrp_drs_demo,
     mrp_drs_optimization_extract,
     mrp_drs_optimization_product,
     mrp_drs_optimization_proposal,

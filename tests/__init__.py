@@ -1,6 +1,7 @@
 from . import (
     test_drs_concurrency,
     test_drs_crons,
+    test_drs_demo,
     test_drs_flow,
     test_drs_flow_model,
     test_drs_heijunka,
