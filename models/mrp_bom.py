@@ -292,7 +292,16 @@ class MrpBom(models.Model):
         )
         service = boms["company_id"].map(lambda cid: settings[cid][0]).astype(float)
         flows = flows.filtered(lambda flow: flow.id in set(bom_flow))
-        state = pd.DataFrame.from_dict(flows._drs_state_now(now), orient="index")
+        try:
+            state_by_flow = flows._drs_state_now_isolated(now)
+        except (ValueError, ArithmeticError) as error:
+            _logger.warning("DRS flows %s: no state now: %s", flows.ids, error)
+            state_by_flow = {}
+        # a flow left out (no state) plans its BoMs with their fixed lead time
+        flows = flows.filtered(lambda flow: flow.id in state_by_flow)
+        state = pd.DataFrame.from_dict(state_by_flow, orient="index").reindex(
+            columns=["wip", "queue", "makeup_units", "throughput", "cd2", "source"]
+        )
         arrival = flows._drs_arrival_rates(now)
         stretch = (workcenters["horizon_hours"] / workcenters["capacity_hours"]).where(
             workcenters["capacity_hours"] > 0
@@ -306,7 +315,11 @@ class MrpBom(models.Model):
         )
         bom_state = state.reindex(bom_flow.to_numpy())
         bom_state.index = bom_flow.index
-        measured = (bom_state["throughput"] > 0) & (order_units > 0)
+        measured = (
+            (bom_state["throughput"] > 0)
+            & (order_units > 0)
+            & np.isfinite(order_units.to_numpy(dtype=float))
+        )
         parts = pd.DataFrame(
             np.nan,
             index=bom_flow.index,

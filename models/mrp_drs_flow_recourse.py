@@ -3,6 +3,7 @@
 threshold, authorised make-up shifts, the capacity signals (re-optimise /
 excess capacity) and the work ahead that due-date quotes wait behind."""
 
+import logging
 from collections import defaultdict
 from datetime import timedelta
 
@@ -17,6 +18,8 @@ from odoo.addons.mrp_drs.engine import duedate, flowline
 from .drs_client_action import notify_and_reload
 from .mrp_drs_flow import OPEN_STATES, UNITS_DIGITS, run_isolated
 from .mrp_drs_makeup_shift import MAKEUP_SHIFT_HOURS_MAX
+
+_logger = logging.getLogger(__name__)
 
 #: longest planned lead time of a flow (working hours): about five years of
 #: one-shift working time
@@ -414,6 +417,23 @@ class MrpDrsFlow(models.Model):
                 "cd2": cd2,
                 "source": source,
             }
+        return state
+
+    def _drs_state_now_isolated(self, now):
+        """:meth:`_drs_state_now` of these flows, set-wise; if that fails, flow
+        by flow: a flow whose state cannot be read (absurd settings) is logged
+        and left out, so that the others' lead times are still computed."""
+        try:
+            return self._drs_state_now(now)
+        except (ValueError, ArithmeticError):
+            if len(self) == 1:
+                raise
+        state = {}
+        for flow in self:
+            try:
+                state.update(flow._drs_state_now(now))
+            except (ValueError, ArithmeticError) as error:
+                _logger.warning("DRS flow id %s: no state now: %s", flow.id, error)
         return state
 
     @api.model

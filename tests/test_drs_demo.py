@@ -88,7 +88,8 @@ class TestDrsDemo(TransactionCase):
                 "flow_ids": [Command.set((self.frames | self.gears).ids)],
             }
         )
-        demand = run._extract_demand(np.array(self.products.ids))
+        products = run._extract_plant()["products"]
+        demand = products.loc[products.index.isin(self.products.ids)]
         self.assertEqual(set(demand.index), set(self.products.ids))
         self.assertTrue((demand["demand_mean"] > 0).all(), demand)
         # intermittent demand varies more than its mean
