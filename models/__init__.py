@@ -14,6 +14,8 @@ as Odoo's ``account_journal_dashboard.py`` extends ``account.journal``:
 - ``mrp_drs_makeup_shift``          authorised make-up shifts
 - ``mrp_drs_due_date_quote``        due-date quotes from the virtual queue
 - ``mrp_production``                the virtual-queue ticket of an order
+- ``mrp_drs_flow_queue``            queue positions and expected releases
+- ``stock_move``                    queued orders reserve nothing
 - ``mrp_workorder``                 queued orders' work orders cannot start
 - ``mrp_workcenter``                load-based planned lead time per workcenter
 - ``mrp_drs_lead_time_history``     history of those lead times
@@ -50,9 +52,14 @@ from . import (
     product_template,
     res_company,
     res_config_settings,
+    stock_move,
     stock_rule,
 )
 
 # isort: split
 # Concepts extending a model defined above; loaded after it.
-from . import mrp_drs_optimization_extract, mrp_drs_optimization_proposal
+from . import (
+    mrp_drs_flow_queue,
+    mrp_drs_optimization_extract,
+    mrp_drs_optimization_proposal,
+)

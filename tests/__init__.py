@@ -7,6 +7,7 @@ from . import (
     test_drs_optimization,
     test_drs_procurement,
     test_drs_queue,
+    test_drs_queue_planner,
     test_drs_quote,  # issue 6
     test_drs_recourse,  # issue 6
     test_drs_release,
