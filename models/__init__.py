@@ -11,6 +11,7 @@ as Odoo's ``account_journal_dashboard.py`` extends ``account.journal``:
 - ``mrp_drs_flow_curve``            throughput-versus-WIP curves of a flow
 - ``mrp_drs_flow_history``          daily history of a flow (queue, WIP, output)
 - ``mrp_drs_heijunka``              heijunka periods and slots (the heijunka box)
+- ``mrp_drs_heijunka_output``       planned vs actual output per period (graph)
 - ``mrp_drs_makeup_shift``          authorised make-up shifts
 - ``mrp_drs_due_date_quote``        due-date quotes from the virtual queue
 - ``mrp_production``                the virtual-queue ticket of an order
@@ -40,6 +41,7 @@ from . import (
     mrp_drs_flow_recourse,
     mrp_drs_flow_throughput,
     mrp_drs_heijunka,
+    mrp_drs_heijunka_output,
     mrp_drs_lead_time_history,
     mrp_drs_makeup_shift,
     mrp_drs_optimization_line,
