@@ -34,13 +34,14 @@ class MrpDrsFlowHistory(models.Model):
     sample_count = fields.Integer(
         "Samples", aggregator="sum", help="DRS runs that updated this period."
     )
+    # a day's queues add up across flows: the dashboard sums them per day
     queue_count = fields.Integer(
-        "Queued orders", aggregator="avg", help="At the last run of the period."
+        "Queued orders", aggregator="sum", help="At the last run of the period."
     )
     queue_units = fields.Float(
         "Queue (equivalent units)",
         digits=(16, 2),
-        aggregator="avg",
+        aggregator="sum",
         help="Queued work at the last run of the period.",
     )
     queue_units_max = fields.Float(
@@ -61,9 +62,9 @@ class MrpDrsFlowHistory(models.Model):
         aggregator="avg",
         help="Mean hours queued orders had waited, at the last run.",
     )
-    wip_units = fields.Float("WIP (equivalent units)", digits=(16, 2), aggregator="avg")
+    wip_units = fields.Float("WIP (equivalent units)", digits=(16, 2), aggregator="sum")
     wip_cap = fields.Float(
-        "WIP cap (equivalent units)", digits=(16, 2), aggregator="avg"
+        "WIP cap (equivalent units)", digits=(16, 2), aggregator="sum"
     )
     wip_ratio = fields.Float("WIP vs cap (%)", digits=(16, 1), aggregator="avg")
     throughput = fields.Float(
