@@ -71,6 +71,7 @@ class MrpProduction(models.Model):
         "Queue position",
         copy=False,
         readonly=True,
+        aggregator=None,
         index="btree_not_null",
         help="Rank of the order in its flow's virtual queue in release order (1 = "
         "next to release; a levelled flow's levelled sequence). Renumbered by "
