@@ -131,6 +131,10 @@ class MrpProduction(models.Model):
                 default=False,
             )
 
+    # the forecast also depends on the rest of the flow's queue and its WIP,
+    # which no dependency can express: it is not stored, so each request
+    # computes it anew
+    @api.depends("drs_state", "drs_queue_position", "drs_wip_units", "state")
     def _compute_drs_release_forecast(self):
         queued = self.filtered(
             lambda p: (
