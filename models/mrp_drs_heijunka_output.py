@@ -13,7 +13,9 @@ class MrpDrsHeijunkaOutput(models.Model):
     _auto = False
     _order = "period_label, kind desc"
 
-    period_id = fields.Many2one("mrp.drs.heijunka.period", readonly=True)
+    period_id = fields.Many2one(
+        "mrp.drs.heijunka.period", "Heijunka period", readonly=True
+    )
     flow_id = fields.Many2one("mrp.drs.flow", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     date_start = fields.Date("First day", readonly=True)
