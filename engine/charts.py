@@ -133,7 +133,7 @@ def order_frequency_chart(curve, path):
     return target
 
 
-def flow_chart(flow, row, curve, path):
+def flow_chart(flow, row, curve, path, units_per_lot=None):
     """Throughput and cycle time against WIP for one CONWIP flow.
 
     Plots the best, practical-worst and worst cases of Hopp and Spearman
@@ -152,6 +152,11 @@ def flow_chart(flow, row, curve, path):
         ``cycle_time``).
     path : str or pathlib.Path
         PNG file to write.
+    units_per_lot : float, optional
+        Equivalent WIP units of one lot (a lot's hours over the flow's standard
+        work content). Given, WIP and throughput are drawn in equivalent units,
+        the units of the flow's own throughput-versus-WIP graph in Odoo;
+        otherwise in lots.
 
     Returns
     -------
@@ -159,6 +164,12 @@ def flow_chart(flow, row, curve, path):
         The file written.
     """
     plt = _pyplot()
+    scale = 1.0 if units_per_lot is None else float(units_per_lot)
+    if not np.isfinite(scale) or scale <= 0:
+        raise ValueError(
+            f"units_per_lot must be a positive number, got {units_per_lot!r}"
+        )
+    unit = "lots" if units_per_lot is None else "equivalent units"
     rb, t0 = float(row["bottleneck_rate"]), float(row["raw_process_time"])
     w = np.arange(1, int(curve["w"].max()) + 1)
     cases = {
@@ -168,19 +179,27 @@ def flow_chart(flow, row, curve, path):
     }
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(6.4, 7.2), sharex=True)
     for label, (throughput, cycle_time) in cases.items():
-        top.plot(w, throughput, linestyle="--", label=label)
-        bottom.plot(w, cycle_time, linestyle="--", label=label)
-    top.plot(curve["w"], curve["throughput"], marker=".", label="this flow (MVA)")
-    bottom.plot(curve["w"], curve["cycle_time"], marker=".", label="this flow (MVA)")
-    integer_ticks = plt.MaxNLocator(integer=True)
+        top.plot(w * scale, throughput * scale, linestyle="--", label=label)
+        bottom.plot(w * scale, cycle_time, linestyle="--", label=label)
+    top.plot(
+        curve["w"] * scale,
+        curve["throughput"] * scale,
+        marker=".",
+        label="this flow (MVA)",
+    )
+    bottom.plot(
+        curve["w"] * scale, curve["cycle_time"], marker=".", label="this flow (MVA)"
+    )
+    cap = int(row["wip_cap"]) * scale
     for axes in (top, bottom):
-        axes.xaxis.set_major_locator(integer_ticks)
-        axes.axvline(int(row["wip_cap"]), color="grey", linewidth=1)
+        if units_per_lot is None:
+            axes.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+        axes.axvline(cap, color="grey", linewidth=1, label="WIP cap")
         axes.grid(alpha=0.3)
-    top.axhline(float(row["target_throughput"]), color="grey", linestyle=":")
-    top.set_ylabel("throughput (lots/hour)")
+    top.axhline(float(row["target_throughput"]) * scale, color="grey", linestyle=":")
+    top.set_ylabel(f"throughput ({unit}/hour)")
     bottom.set_ylabel("cycle time (hours)")
-    bottom.set_xlabel(f"WIP (lots; cap {int(row['wip_cap'])} marked)")
+    bottom.set_xlabel(f"WIP ({unit}; cap {cap:g} marked)")
     bottom.set_ylim(0, float(np.max(cases["practical worst case"][1])) * 1.5)
     top.set_title(f"Flow {flow}: throughput and cycle time versus WIP")
     top.legend(fontsize="small")

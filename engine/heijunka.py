@@ -130,6 +130,48 @@ def production_quota(demand, available_time):
     return quota[0] if np.ndim(units) == 0 else quota
 
 
+def cumulative_shortfall(demand, quota):
+    """Units by which cumulative quotas fall behind cumulative demand.
+
+    ``shortfall[t] = max(sum_{s<=t} demand[s] - sum_{s<=t} quota[s], 0)``: the
+    units due by the end of period ``t`` that the levelled plan has not made by
+    then. A level plan spreads output in proportion to available time, so it
+    can lag demand that comes early in the horizon; the orders behind are late
+    unless capacity is added or due dates move (Monden's condition that
+    cumulative production keeps up with cumulative demand).
+
+    Parameters
+    ----------
+    demand : array_like
+        Units due in each period (1-D, >= 0).
+    quota : array_like
+        Units planned in each period (1-D, >= 0, same length).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shortfall per period, in units (>= 0).
+
+    Raises
+    ------
+    ValueError
+        If an input is negative, not finite, or the lengths differ.
+
+    References
+    ----------
+    Monden, *Toyota Production System*, ch. 11 (levelling the production plan
+    against the cumulative demand of the month).
+    """
+    due = np.atleast_1d(nonnegative("demand", demand))
+    planned = np.atleast_1d(nonnegative("quota", quota))
+    if due.ndim != 1 or due.shape != planned.shape:
+        raise ValueError(
+            f"demand and quota must be 1-D arrays of the same length, got shapes "
+            f"{due.shape} and {planned.shape}"
+        )
+    return np.clip(np.cumsum(due) - np.cumsum(planned), 0.0, None)
+
+
 def _latest_slots(latest_position, quantities, total):
     """Table of latest slots: row = product, column = its i-th unit (sorted)."""
     if len(latest_position) != quantities.size:

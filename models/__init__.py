@@ -11,9 +11,12 @@ as Odoo's ``account_journal_dashboard.py`` extends ``account.journal``:
 - ``mrp_drs_flow_curve``            throughput-versus-WIP curves of a flow
 - ``mrp_drs_flow_history``          daily history of a flow (queue, WIP, output)
 - ``mrp_drs_heijunka``              heijunka periods and slots (the heijunka box)
+- ``mrp_drs_heijunka_output``       planned vs actual output per period (graph)
 - ``mrp_drs_makeup_shift``          authorised make-up shifts
 - ``mrp_drs_due_date_quote``        due-date quotes from the virtual queue
 - ``mrp_production``                the virtual-queue ticket of an order
+- ``mrp_drs_flow_queue``            queue positions and expected releases
+- ``stock_move``                    queued orders reserve nothing
 - ``mrp_workorder``                 queued orders' work orders cannot start
 - ``mrp_workcenter``                load-based planned lead time per workcenter
 - ``mrp_drs_lead_time_history``     history of those lead times
@@ -40,6 +43,7 @@ from . import (
     mrp_drs_flow_recourse,
     mrp_drs_flow_throughput,
     mrp_drs_heijunka,
+    mrp_drs_heijunka_output,
     mrp_drs_lead_time_history,
     mrp_drs_makeup_shift,
     mrp_drs_optimization_line,
@@ -52,6 +56,7 @@ from . import (
     product_template,
     res_company,
     res_config_settings,
+    stock_move,
     stock_rule,
 )
 
@@ -59,6 +64,7 @@ from . import (
 # Concepts extending or viewing a model defined above; loaded after it.
 from . import (
     mrp_drs_demo,
+    mrp_drs_flow_queue,
     mrp_drs_optimization_extract,
     mrp_drs_optimization_product,
     mrp_drs_optimization_proposal,

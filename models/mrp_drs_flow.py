@@ -339,6 +339,8 @@ class MrpDrsFlow(models.Model):
             vals
         ) or vals.get("active"):
             self.filtered("active")._release_from_queue()
+        elif {"release_order", "levelled_release"} & set(vals):
+            self._drs_renumber_queue()
         return res
 
     @api.ondelete(at_uninstall=False)
@@ -734,13 +736,16 @@ class MrpDrsFlow(models.Model):
         )
         return self.env.cr.fetchall()
 
-    def _release_from_queue(self):
+    def _release_from_queue(self, productions=None):
         """Release queued orders of these flows in queue order while the cap allows.
 
         For each flow (in id order) the flow row is locked and updated, then the
         current WIP is read with SQL and the queue is walked in its release order
         (``_drs_queue_candidates``: queue order, or the levelled sequence) by
         the CONWIP admission rule, :func:`engine.conwip.releasable_count`.
+        Given ``productions``, only those orders are released (a planner's
+        selection), walked the same way. The queue positions are renumbered
+        afterwards.
 
         :return: the released ``mrp.production`` records
         """
@@ -751,9 +756,12 @@ class MrpDrsFlow(models.Model):
         self.env.flush_all()
         flows._lock_for_release()
         status = flows._get_wip_status()
+        selected = set(productions.ids) if productions is not None else None
         to_release = []
         for flow in flows.sorted("id"):
             candidates = flow._drs_queue_candidates()
+            if selected is not None:
+                candidates = [row for row in candidates if row[0] in selected]
             count = conwip.releasable_count(
                 [units for _production_id, units in candidates],
                 status[flow.id]["wip"],
@@ -766,6 +774,8 @@ class MrpDrsFlow(models.Model):
         released = Production.browse(to_release)
         if released:
             released.sudo()._drs_set_state("released")
+        else:
+            flows._drs_renumber_queue()
         return released
 
     def _drs_releasable_counts(self, caps):

@@ -6,8 +6,10 @@ rows (flow, case, WIP level) regenerated on demand: the Factory Physics best
 case, practical worst case and worst case for the flow's bottleneck rate and
 raw process time, and the flow's own curve by mean value analysis, all from
 the flow's line (``mrp.drs.flow._drs_flow_lines``; Hopp & Spearman, *Factory
-Physics*, ch. 7). A line graph grouped by WIP level
-and case draws them; the flow's cap is the WIP level it runs at.
+Physics*, ch. 7). A line graph grouped by WIP level and case draws them; the
+flow's cap is the WIP level it runs at, marked by the ``cap`` series: the
+flow's throughput at the cap, drawn up to the cap and dropping after it. Units
+are equivalent WIP units, as in the optimisation run's flow charts.
 """
 
 import math
@@ -26,6 +28,7 @@ CASES = [
     ("practical_worst", "Practical worst case"),
     ("worst", "Worst case"),
     ("flow", "This flow (MVA)"),
+    ("cap", "WIP cap (the flow's throughput there)"),
 ]
 
 
@@ -106,6 +109,12 @@ class MrpDrsFlowCurve(models.Model):
                 ),
             }
             cap_level = min(flow._drs_cap_level(), w_max)
+            # the levels always hold the cap; the marker runs up to it
+            at_cap = int(np.searchsorted(levels, cap_level))
+            cases["cap"] = (
+                np.full(at_cap + 1, cases["flow"][0][at_cap]),
+                np.full(at_cap + 1, cases["flow"][1][at_cap]),
+            )
             for case, (throughput, cycle_time) in cases.items():
                 vals_list.extend(
                     {
@@ -117,7 +126,7 @@ class MrpDrsFlowCurve(models.Model):
                         "at_cap": int(level) == cap_level,
                     }
                     for level, rate, time in zip(
-                        levels, throughput, cycle_time, strict=True
+                        levels[: len(throughput)], throughput, cycle_time, strict=True
                     )
                 )
         return self.sudo().create(vals_list)

@@ -154,10 +154,10 @@ class MrpDrsFlow(models.Model):
         return action
 
     def action_view_heijunka_periods(self):
-        """Button: takt time and planned vs actual output of this flow by period."""
+        """Button: planned vs actual output of this flow by period."""
         self.ensure_one()
         action = self.env["ir.actions.actions"]._for_xml_id(
-            "mrp_drs.mrp_drs_heijunka_period_action"
+            "mrp_drs.mrp_drs_heijunka_output_action"
         )
         action["domain"] = [("flow_id", "=", self.id)]
         return action

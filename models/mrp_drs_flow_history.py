@@ -34,13 +34,14 @@ class MrpDrsFlowHistory(models.Model):
     sample_count = fields.Integer(
         "Samples", aggregator="sum", help="DRS runs that updated this period."
     )
+    # a day's queues add up across flows: the dashboard sums them per day
     queue_count = fields.Integer(
-        "Queued orders", aggregator="avg", help="At the last run of the period."
+        "Queued orders", aggregator="sum", help="At the last run of the period."
     )
     queue_units = fields.Float(
         "Queue (equivalent units)",
         digits="DRS Equivalent Units",
-        aggregator="avg",
+        aggregator="sum",
         help="Queued work at the last run of the period.",
     )
     queue_units_max = fields.Float(
@@ -64,10 +65,10 @@ class MrpDrsFlowHistory(models.Model):
         help="Mean hours queued orders had waited, at the last run.",
     )
     wip_units = fields.Float(
-        "WIP (equivalent units)", digits="DRS Equivalent Units", aggregator="avg"
+        "WIP (equivalent units)", digits="DRS Equivalent Units", aggregator="sum"
     )
     wip_cap = fields.Float(
-        "WIP cap (equivalent units)", digits="DRS Equivalent Units", aggregator="avg"
+        "WIP cap (equivalent units)", digits="DRS Equivalent Units", aggregator="sum"
     )
     wip_ratio = fields.Float("WIP vs cap (%)", digits="DRS Percent", aggregator="avg")
     throughput = fields.Float(

@@ -152,6 +152,11 @@ class MrpDrsHeijunkaPeriod(models.Model):
         ),
     ]
 
+    @api.depends("flow_id.name", "name")
+    def _compute_display_name(self):
+        for period in self:
+            period.display_name = f"{period.flow_id.name} · {period.name}"
+
     @api.depends("slot_ids.demand_qty", "slot_ids.quota_qty", "slot_ids.actual_qty")
     def _compute_totals(self):
         for period in self:
@@ -189,7 +194,12 @@ class MrpDrsHeijunkaPeriod(models.Model):
             return self
         now = fields.Datetime.now()
         bounds = {flow.id: flow_period_bounds(flow, now) for flow in flows}
-        pacemakers, hours = self._calc_available_hours(flows, bounds, now)
+        # the current period counts only the working time left in it
+        remaining = {
+            flow_id: [(rows[0][0], max(rows[0][1], now), rows[0][2]), *rows[1:]]
+            for flow_id, rows in bounds.items()
+        }
+        pacemakers, hours = self._calc_available_hours(flows, remaining, now)
         demand = self._calc_demand(flows, bounds)
         products = self.env["product.product"].browse(
             {pid for rows in demand.values() for pid in rows}
@@ -355,6 +365,17 @@ class MrpDrsHeijunkaPeriod(models.Model):
             quota = heijunka.production_quota(horizon_demand, hours)
         else:
             quota = np.zeros(due.shape, dtype=np.int64)
+        shortfall = heijunka.cumulative_shortfall(due.sum(axis=0), quota.sum(axis=0))
+        behind = np.flatnonzero(shortfall > UNIT_TOLERANCE)
+        if behind.size:
+            late = self.env._(
+                "Cumulative quotas fall behind cumulative demand from period "
+                "%(period)s (%(units).0f units short at worst): orders due then "
+                "will be late unless capacity is added or due dates move.",
+                period=period_name(flow.heijunka_period_type, bounds[behind[0]][0]),
+                units=float(shortfall.max()),
+            )
+            warning = f"{warning} {late}".strip()
         vals_list = []
         for index, (date_start, datetime_start, datetime_stop) in enumerate(bounds):
             column = quota[:, index]

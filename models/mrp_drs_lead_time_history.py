@@ -99,6 +99,15 @@ class MrpDrsLeadTimeHistory(models.Model):
         aggregator="avg",
         readonly=True,
     )
+    overload_hours = fields.Float(
+        "Overload (h)",
+        digits="DRS Duration",
+        aggregator="avg",
+        readonly=True,
+        help="Anticipated load beyond the capacity over the horizon. Positive: "
+        "the workcenter is overloaded and has no planned lead time (the graph "
+        "shows the overload instead).",
+    )
     status = fields.Selection(LEAD_TIME_STATUSES, readonly=True)
 
     @api.model
@@ -121,6 +130,7 @@ class MrpDrsLeadTimeHistory(models.Model):
             "queue_time",
             "load_hours",
             "capacity_hours",
+            "overload_hours",
             "status",
             "create_uid",
             "create_date",
@@ -139,6 +149,7 @@ class MrpDrsLeadTimeHistory(models.Model):
                 _nullable(row.queue_time),
                 _nullable(row.load_hours),
                 _nullable(row.capacity_hours),
+                _nullable(max(row.load_hours - row.capacity_hours, 0.0)),
                 str(row.status),
                 uid,
                 date,

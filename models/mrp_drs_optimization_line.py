@@ -166,14 +166,14 @@ class MrpDrsOptimizationLine(models.Model):
     service_floor = fields.Float(
         "Guaranteed fill rate (%)",
         readonly=True,
-        digits=(16, 4),
+        digits="DRS Fraction",
         help="Fill rate this product reaches at least: the run's floor, or the "
         "product's own DRS fill-rate target.",
     )
     expected_stock = fields.Float(
         "Expected stock (units)",
         readonly=True,
-        digits=(16, 2),
+        digits="DRS Proposed Value",
         help="Average on-hand stock under the proposed reorder rule.",
     )
     flagged = fields.Boolean(

@@ -102,7 +102,7 @@ class MrpDrsOptimizationParams(models.AbstractModel):
     service_floor = fields.Float(
         "Fill-rate floor per product (%)",
         default=0.0,
-        digits=(16, 4),
+        digits="DRS Fraction",
         help="Fill rate every product reaches whatever else is optimised (0: no "
         "floor). A product's own DRS fill-rate target always wins.",
     )
@@ -121,7 +121,7 @@ class MrpDrsOptimizationParams(models.AbstractModel):
     review_threshold = fields.Float(
         "Flag changes above (%)",
         default=0.5,
-        digits=(16, 4),
+        digits="DRS Fraction",
         help="Proposals moving a value by more than this share of its current "
         "value, and WIP cap changes that would release orders at once, are "
         "flagged and not selected: the planner decides.",

@@ -64,16 +64,20 @@ class MrpDrsOptimizationProduct(models.Model):
     flagged = fields.Boolean("To review", readonly=True)
     flag_reason = fields.Char("Why to review", readonly=True)
     reason = fields.Char("Note", readonly=True)
-    old_lot = fields.Float("Lot size", readonly=True, digits=(16, 2))
-    new_lot = fields.Float("New lot size", readonly=True, digits=(16, 2))
-    old_min = fields.Float("Min", readonly=True, digits=(16, 2))
-    new_min = fields.Float("New min", readonly=True, digits=(16, 2))
-    old_max = fields.Float("Max", readonly=True, digits=(16, 2))
-    new_max = fields.Float("New max", readonly=True, digits=(16, 2))
-    old_lead_days = fields.Float("Lead time (days)", readonly=True, digits=(16, 0))
-    new_lead_days = fields.Float("New lead time (days)", readonly=True, digits=(16, 0))
+    old_lot = fields.Float("Lot size", readonly=True, digits="DRS Proposed Value")
+    new_lot = fields.Float("New lot size", readonly=True, digits="DRS Proposed Value")
+    old_min = fields.Float("Min", readonly=True, digits="DRS Proposed Value")
+    new_min = fields.Float("New min", readonly=True, digits="DRS Proposed Value")
+    old_max = fields.Float("Max", readonly=True, digits="DRS Proposed Value")
+    new_max = fields.Float("New max", readonly=True, digits="DRS Proposed Value")
+    old_lead_days = fields.Float("Lead time (days)", readonly=True, digits="DRS Days")
+    new_lead_days = fields.Float(
+        "New lead time (days)", readonly=True, digits="DRS Days"
+    )
     create_orderpoint = fields.Boolean("New reorder rule", readonly=True)
-    demand_mean = fields.Float("Demand (units/period)", readonly=True, digits=(16, 2))
+    demand_mean = fields.Float(
+        "Demand (units/period)", readonly=True, digits="DRS Proposed Value"
+    )
     demand_model = fields.Selection(
         [
             ("normal", "Normal"),
@@ -83,16 +87,20 @@ class MrpDrsOptimizationProduct(models.Model):
         readonly=True,
     )
     model_reason = fields.Char("Why this demand model", readonly=True)
-    fill_rate = fields.Float("Expected fill rate (%)", readonly=True, digits=(16, 4))
-    service_floor = fields.Float(
-        "Guaranteed fill rate (%)", readonly=True, digits=(16, 4)
+    fill_rate = fields.Float(
+        "Expected fill rate (%)", readonly=True, digits="DRS Fraction"
     )
-    safety_stock = fields.Float("Safety stock (units)", readonly=True, digits=(16, 2))
+    service_floor = fields.Float(
+        "Guaranteed fill rate (%)", readonly=True, digits="DRS Fraction"
+    )
+    safety_stock = fields.Float(
+        "Safety stock (units)", readonly=True, digits="DRS Proposed Value"
+    )
     expected_stock = fields.Float(
-        "Expected stock (units)", readonly=True, digits=(16, 2)
+        "Expected stock (units)", readonly=True, digits="DRS Proposed Value"
     )
     days_of_supply = fields.Float(
-        "Expected stock (days of supply)", readonly=True, digits=(16, 1)
+        "Expected stock (days of supply)", readonly=True, digits="DRS Coarse Duration"
     )
 
     def init(self):

@@ -719,7 +719,13 @@ class MrpDrsOptimizationRun(models.Model):
                         target=float(row["target_throughput"]),
                         status=row["status"],
                     ),
-                    "chart": self._flow_chart(flow["name"], row, result),
+                    # in equivalent units, as the flow's own curve in Odoo
+                    "chart": self._flow_chart(
+                        flow["name"],
+                        row,
+                        result,
+                        units_per_lot=hours_per_lot / flow["standard_work_hours"],
+                    ),
                 }
             )
         return lines
@@ -861,10 +867,12 @@ class MrpDrsOptimizationRun(models.Model):
         items = result.items[result.items["feasible"].fillna(False).astype(bool)]
         return not items.empty and items["demand_mean"].sum() > 0
 
-    def _flow_chart(self, name, row, result):
+    def _flow_chart(self, name, row, result, units_per_lot=None):
         curve = result.curves[result.curves["flow"] == row.name]
         if curve.empty:
             return False
         return self._render(
-            lambda charts, path: charts.flow_chart(name, row, curve, path)
+            lambda charts, path: charts.flow_chart(
+                name, row, curve, path, units_per_lot=units_per_lot
+            )
         )

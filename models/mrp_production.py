@@ -15,7 +15,7 @@ import numpy as np
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import format_datetime
 
 from odoo.addons.mrp_drs.engine import conwip
 
@@ -26,6 +26,9 @@ from .mrp_drs_flow import OPEN_STATES, check_drs_planner
 DRS_TICKET_FIELDS = frozenset(
     {"drs_state", "drs_wip_units", "drs_flow_id", "drs_queue_date", "drs_release_date"}
 )
+
+#: order fields whose change may move a queued order in its flow's queue
+QUEUE_ORDER_KEYS = {"priority", "date_deadline", "date_start", "date_finished"}
 
 
 class MrpProduction(models.Model):
@@ -66,8 +69,32 @@ class MrpProduction(models.Model):
     )
     drs_queue_position = fields.Integer(
         "Queue position",
-        compute="_compute_drs_queue_position",
-        help="Rank of the order in its flow's virtual queue (1 = next to release).",
+        copy=False,
+        readonly=True,
+        aggregator=None,
+        index="btree_not_null",
+        help="Rank of the order in its flow's virtual queue in release order (1 = "
+        "next to release; a levelled flow's levelled sequence). Renumbered by "
+        "every change of the queue.",
+    )
+    drs_room_units = fields.Float(
+        "Waiting for room (equivalent units)",
+        compute="_compute_drs_release_forecast",
+        digits="DRS Equivalent Units",
+        help="Equivalent WIP units that must be completed in the flow before this "
+        "order fits under the cap, counting the orders ahead of it.",
+    )
+    drs_orders_ahead = fields.Integer(
+        "Orders ahead", compute="_compute_drs_release_forecast"
+    )
+    drs_expected_release_date = fields.Datetime(
+        "Expected release",
+        compute="_compute_drs_release_forecast",
+        help="When the flow, completing work at its current throughput, makes "
+        "room for this order; empty while the flow has no throughput estimate.",
+    )
+    drs_release_forecast = fields.Char(
+        "Why it waits", compute="_compute_drs_release_forecast"
     )
     drs_waiting_hours = fields.Float(
         "Waiting time (h)",
@@ -107,7 +134,11 @@ class MrpProduction(models.Model):
         for position, production in enumerate(pending):
             production.drs_flow_id = flow_of.get(position, False)
 
-    def _compute_drs_queue_position(self):
+    # the forecast also depends on the rest of the flow's queue and its WIP,
+    # which no dependency can express: it is not stored, so each request
+    # computes it anew
+    @api.depends("drs_state", "drs_queue_position", "drs_wip_units", "state")
+    def _compute_drs_release_forecast(self):
         queued = self.filtered(
             lambda p: (
                 isinstance(p.id, int)
@@ -115,54 +146,46 @@ class MrpProduction(models.Model):
                 and p.state in OPEN_STATES
             )
         )
-        positions = {}
-        if queued:
-            self.flush_model(
-                [
-                    "drs_flow_id",
-                    "drs_state",
-                    "drs_queue_date",
-                    "state",
-                    "priority",
-                    "date_deadline",
-                    "date_finished",
-                    "date_start",
-                ]
-            )
-            self.env["mrp.drs.flow"].flush_model(["release_order"])
-            self.env.cr.execute(
-                SQL(
-                    """
-                    SELECT ranked.id, ranked.position
-                      FROM (
-                        SELECT p.id,
-                               ROW_NUMBER() OVER (
-                                   PARTITION BY p.drs_flow_id ORDER BY %s
-                               ) AS position
-                          FROM mrp_production p
-                          JOIN mrp_drs_flow f ON f.id = p.drs_flow_id
-                         WHERE p.drs_state = 'queued'
-                           AND p.state IN %s
-                           AND p.drs_flow_id IN %s
-                      ) ranked
-                     WHERE ranked.id IN %s
-                    """,
-                    self.env["mrp.drs.flow"]._queue_order_sql(),
-                    OPEN_STATES,
-                    tuple(queued.drs_flow_id.ids),
-                    tuple(queued.ids),
-                )
-            )
-            positions = dict(self.env.cr.fetchall())
-            # Heijunka: a levelled flow releases in its levelled sequence
-            for flow in queued.drs_flow_id.sudo().filtered("levelled_release"):
-                candidates = flow._drs_levelled_candidates()
-                positions.update(
-                    (production_id, rank)
-                    for rank, (production_id, _units) in enumerate(candidates, 1)
-                )
+        forecast = queued.drs_flow_id.sudo()._drs_expected_release(queued)
         for production in self:
-            production.drs_queue_position = positions.get(production.id, 0)
+            row = forecast.get(production.id)
+            if not row:
+                production.drs_room_units = 0.0
+                production.drs_orders_ahead = 0
+                production.drs_expected_release_date = False
+                production.drs_release_forecast = False
+                continue
+            production.drs_room_units = row["room"]
+            production.drs_orders_ahead = row["ahead"]
+            production.drs_expected_release_date = row["date"]
+            production.drs_release_forecast = production._drs_forecast_text(row)
+
+    def _drs_forecast_text(self, row):
+        """The sentence telling the planner why the order waits and until when."""
+        if row["date"]:
+            when = self.env._(
+                "expected release around %(date)s at the flow's current throughput "
+                "(%(throughput).2f equivalent units/h)",
+                date=format_datetime(self.env, row["date"], dt_format="short"),
+                throughput=row["throughput"],
+            )
+        else:
+            when = self.env._(
+                "no expected release date: the flow has no throughput estimate yet"
+            )
+        if row["room"] > 0:
+            return self.env._(
+                "Waiting for %(room).2f equivalent units of room; %(ahead)s order(s) "
+                "ahead; %(when)s.",
+                room=row["room"],
+                ahead=row["ahead"],
+                when=when,
+            )
+        return self.env._(
+            "Fits under the cap: released by the next release run; %(ahead)s "
+            "order(s) ahead.",
+            ahead=row["ahead"],
+        )
 
     @api.depends("drs_state", "drs_queue_date", "drs_release_date")
     def _compute_drs_waiting_hours(self):
@@ -204,11 +227,22 @@ class MrpProduction(models.Model):
             self.filtered(
                 lambda p: p.drs_state and p.state in OPEN_STATES
             )._drs_refresh_wip_units()
+        if QUEUE_ORDER_KEYS & set(vals):
+            self.filtered(
+                lambda p: p.drs_state == "queued"
+            ).drs_flow_id.sudo()._drs_renumber_queue()
         return res
 
     def action_confirm(self):
         candidates = self.filtered(lambda p: p.state == "draft" and not p.drs_state)
-        res = super().action_confirm()
+        # the virtual queue holds information, not material: an order about to
+        # queue reserves its components when it is released, not at confirmation
+        res = super(
+            MrpProduction,
+            self.with_context(
+                mrp_drs_defer_reservation=candidates.filtered("drs_flow_id").ids
+            ),
+        ).action_confirm()
         to_queue = candidates.filtered(
             lambda p: p.state in OPEN_STATES and p.drs_flow_id
         )
@@ -220,6 +254,43 @@ class MrpProduction(models.Model):
     def action_start(self):
         self._drs_check_not_queued()
         return super().action_start()
+
+    def button_plan(self):
+        # confirming may queue the orders; the queued ones hold no capacity
+        self.filtered(lambda p: p.state == "draft").action_confirm()
+        queued = self.filtered(
+            lambda p: p.drs_state == "queued" and p.state in OPEN_STATES
+        )
+        res = super(MrpProduction, self - queued).button_plan()
+        if not queued:
+            return res
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "message": self.env._(
+                    "%(orders)s wait in the virtual queue and hold no workcenter "
+                    "time: plan them once they are released.",
+                    orders=", ".join(queued.mapped("display_name")),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _plan_workorders(self, replan=False):
+        queued = self.filtered(
+            lambda p: p.drs_state == "queued" and p.state in OPEN_STATES
+        )
+        if queued:
+            raise UserError(
+                self.env._(
+                    "%(orders)s wait in the virtual queue of their flow and hold no "
+                    "workcenter time until released: plan them after the release.",
+                    orders=", ".join(queued.mapped("display_name")),
+                )
+            )
+        return super()._plan_workorders(replan=replan)
 
     def button_mark_done(self):
         self._drs_check_not_queued()
@@ -239,6 +310,38 @@ class MrpProduction(models.Model):
         self._drs_check_planner()
         self._drs_release_now()
         return True
+
+    def action_drs_release_selection(self):
+        """Release the queued orders of this selection, in their flows' release
+        order, while the caps allow; the others stay queued. Unlike
+        :meth:`action_drs_release`, a cap reached part-way is not an error: the
+        notification says how many were released. DRS planners only."""
+        self._drs_check_planner()
+        queued = self._drs_check_releasable()
+        released = queued.drs_flow_id.sudo()._release_from_queue(productions=queued)
+        waiting = queued - released
+        if waiting:
+            message = self.env._(
+                "%(released)s of %(selected)s queued order(s) released; "
+                "%(waiting)s stay in the queue: their flow's WIP cap is reached "
+                "(force the release to go beyond it).",
+                released=len(released),
+                selected=len(queued),
+                waiting=len(waiting),
+            )
+        else:
+            message = self.env._(
+                "%(released)s queued order(s) released.", released=len(released)
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if waiting else "success",
+                "message": message,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_open_drs_force_release(self):
         """Open the wizard asking why these orders are forced out of the queue."""
@@ -458,7 +561,10 @@ class MrpProduction(models.Model):
                 self._drs_compute_wip_units(),
                 {"drs_state": "queued", "drs_queue_date": now},
             )
+            self._drs_free_material_and_capacity()
+            self.drs_flow_id.sudo()._drs_renumber_queue()
             return
+        was_queued = self.filtered(lambda p: p.drs_state == "queued")
         unqueued = self.filtered(lambda p: not p.drs_queue_date)
         (self - unqueued).sudo().write(
             {"drs_state": "released", "drs_release_date": now}
@@ -472,6 +578,40 @@ class MrpProduction(models.Model):
                     "drs_release_date": now,
                 },
             )
+        was_queued._drs_reserve_on_release()
+        self.drs_flow_id.sudo()._drs_renumber_queue()
+
+    def _drs_free_material_and_capacity(self):
+        """A queued order holds no reserved components and no planned
+        workcenter time (an order queued again, or a backorder's ticket)."""
+        self.move_raw_ids.filtered(
+            lambda move: move.state in ("partially_available", "assigned")
+        )._do_unreserve()
+        self.filtered(
+            lambda p: (
+                p.is_planned
+                and not p.workorder_ids.filtered(
+                    lambda w: w.state in ("progress", "done")
+                )
+            )
+        ).button_unplan()
+
+    def _drs_reserve_on_release(self):
+        """Reserve the components of orders leaving the queue as Odoo would
+        have at their confirmation: moves that bypass reservation, of an
+        operation type reserving at confirmation, or whose reservation date
+        has come."""
+        today = fields.Date.context_today(self)
+        self.move_raw_ids.filtered(
+            lambda move: (
+                move.state in ("confirmed", "partially_available")
+                and (
+                    move._should_bypass_reservation()
+                    or move.picking_type_id.reservation_method == "at_confirm"
+                    or (move.reservation_date and move.reservation_date <= today)
+                )
+            )
+        )._action_assign()
 
     def _drs_refresh_wip_units(self):
         if self:

@@ -50,7 +50,7 @@ class ProductTemplate(models.Model):
 
     drs_fill_rate_target = fields.Float(
         "DRS fill-rate target (%)",
-        digits=(16, 4),
+        digits="DRS Fraction",
         default=0.0,
         help="This product's own fill-rate target in DRS optimisation runs, kept "
         "exactly whatever the run's target and floor (0: the run's target "

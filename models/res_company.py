@@ -38,9 +38,9 @@ class ResCompany(models.Model):
                 raise ValidationError(
                     self.env._(
                         "The DRS lead-time service level of %(company)s must be at "
-                        "least 0.5 and below 1 (got %(level)s).",
+                        "least 50 %% and below 100 %% (got %(level)s %%).",
                         company=company.display_name,
-                        level=company.drs_service_level,
+                        level=f"{100.0 * company.drs_service_level:g}",
                     )
                 )
             if not 1 <= company.drs_lead_time_horizon <= 366:

@@ -11,6 +11,7 @@ from . import (
     test_drs_optimization_tour,
     test_drs_procurement,
     test_drs_queue,
+    test_drs_queue_planner,
     test_drs_quote,
     test_drs_recourse,
     test_drs_release,

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import datetime, time, timedelta
 
+from freezegun import freeze_time
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
@@ -211,6 +213,7 @@ class TestDrsHeijunka(DrsCommon):
         self.assertEqual(self._codes(released), "AAAAAABBBCCC")
         self.assertEqual(released, orders)
 
+    @freeze_time("2030-01-07 06:00:00")  # before the day's 8 working hours
     def test_takt_time_is_available_time_over_demand(self):
         _orders, periods = self._plan_demand()
         self.assertEqual(periods.mapped("available_hours"), [8.0, 4.0, 8.0])
@@ -221,6 +224,38 @@ class TestDrsHeijunka(DrsCommon):
         # whole horizon: 20 h * 60 / 12 units
         self.assertAlmostEqual(self.flow_main.heijunka_takt_time, 100.0)
 
+    @freeze_time("2030-01-07 12:00:00")
+    def test_current_period_counts_the_working_time_left(self):
+        _orders, periods = self._plan_demand()
+        # at noon, 4 of today's 8 working hours (8-16 UTC) are left
+        self.assertEqual(periods.mapped("available_hours"), [4.0, 4.0, 8.0])
+
+    @freeze_time("2030-01-07 06:00:00")
+    def test_warns_when_cumulative_quotas_fall_behind_demand(self):
+        _orders, periods = self._plan_demand()
+        # quotas 5, 2, 5 against demand 3, 5, 4: 7 made by tomorrow for 8 due
+        self.assertEqual(periods.mapped("quota_qty"), [5, 2, 5])
+        self.assertIn(
+            "Cumulative quotas fall behind cumulative demand from period 2030-01-08 "
+            "(1 units short at worst)",
+            self.flow_main.heijunka_warning,
+        )
+
+    @freeze_time("2030-01-07 06:00:00")
+    def test_periods_are_named_by_flow_and_drawn_quota_beside_output(self):
+        _orders, periods = self._plan_demand()
+        self.assertEqual(periods[0].display_name, "DRS test main · 2030-01-07")
+        rows = self.env["mrp.drs.heijunka.output"].search(
+            [("period_id", "=", periods[0].id)]
+        )
+        self.assertEqual(
+            {(row.kind, row.qty) for row in rows}, {("quota", 5.0), ("actual", 0.0)}
+        )
+        self.assertEqual(
+            set(rows.mapped("period_label")), {"DRS test main · 2030-01-07"}
+        )
+
+    @freeze_time("2030-01-07 06:00:00")  # before the day's 8 working hours
     def test_quotas_add_up_to_demand_in_proportion_to_available_time(self):
         _orders, periods = self._plan_demand()
         product_a, product_b = self.products["A"], self.products["B"]
@@ -236,6 +271,7 @@ class TestDrsHeijunka(DrsCommon):
         # the first period's mix, goal chasing on A 3, B 2
         self.assertEqual(periods[0].levelled_mix, "A · B · A · B · A")
 
+    @freeze_time("2030-01-07 06:00:00")  # before the day's 8 working hours
     def test_actual_output_counts_orders_done_in_the_period(self):
         orders, periods = self._plan_demand()
         first = orders[0]
@@ -251,6 +287,7 @@ class TestDrsHeijunka(DrsCommon):
         self.assertAlmostEqual(periods[0].output_gap, -2.0)
         self.assertAlmostEqual(self.flow_main.heijunka_actual_qty, 3.0)
 
+    @freeze_time("2030-01-07 06:00:00")  # before the day's 8 working hours
     def test_recompute_replaces_current_periods(self):
         _orders, periods = self._plan_demand()
         self._create_due("C", 2, 1)
@@ -286,6 +323,7 @@ class TestDrsHeijunka(DrsCommon):
             {self.wc_b},
         )
 
+    @freeze_time("2030-01-07 06:00:00")  # before the day's 8 working hours
     def test_no_working_time_gives_warning_and_no_quota(self):
         calendar = self._use_daily_calendar()
         today = datetime.combine(self._today_utc(), time.min)

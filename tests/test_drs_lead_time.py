@@ -190,7 +190,8 @@ class TestDrsLeadTime(DrsCommon):
         self.assertGreater(self.wc_a.drs_lead_time, low)
         # the service level moves the quantile only, not the mean
         self.assertAlmostEqual(self.wc_a.drs_lead_time_mean, mean, places=6)
-        with self.assertRaises(ValidationError):
+        # typed in percent in the settings: the refusal speaks percent too
+        with self.assertRaisesText(ValidationError, "below 100 % (got 100 %)"):
             self.company.drs_service_level = 1.0
 
     def test_bom_lead_time_equals_engine_route_on_same_inputs(self):

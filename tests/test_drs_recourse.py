@@ -337,4 +337,8 @@ class TestDrsHistory(DrsRecourseCommon):
         self.assertAlmostEqual(value["worst", 4], 1.0)
         # a balanced line of exponential stations is the practical worst case
         self.assertAlmostEqual(value["flow", 4], 1.6)
-        self.assertEqual(points.filtered("at_cap").mapped("wip"), [4] * 4)
+        self.assertEqual(points.filtered("at_cap").mapped("wip"), [4] * 5)
+        # the cap marker: the flow's throughput at the cap, drawn up to the cap
+        self.assertAlmostEqual(value["cap", 1], value["flow", 4])
+        self.assertAlmostEqual(value["cap", 4], value["flow", 4])
+        self.assertNotIn(("cap", 5), value)

@@ -1,4 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from .common import DrsPlantMixin
@@ -43,3 +46,54 @@ class TestDrsTour(DrsPlantMixin, HttpCase):
         self.assertEqual(len(quote), 1, "the tour recorded one quote")
         self.assertAlmostEqual(quote.product_qty, 3.0)
         self.assertGreater(quote.quoted_date, quote.quote_date)
+
+
+@tagged("post_install", "-at_install")
+class TestDrsPlannerTour(DrsPlantMixin, HttpCase):
+    """Browser test of the planner's first journey: a confirmed order queues
+    with its position and expected release, is released, an order of the line
+    is marked done and the next queued order is released."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        plant = cls._build_plant(cls.env, prefix="DRS journey")
+        cls.flow = plant["flows"][0]
+        admin = cls.env.ref("base.user_admin")
+        admin.groups_id |= cls.env.ref("mrp_drs.group_drs_planner") | cls.env.ref(
+            "mrp.group_mrp_routings"
+        )
+        warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.env.company.id)], limit=1
+        )
+        cls.env["stock.quant"]._update_available_quantity(
+            plant["component"], warehouse.lot_stock_id, 10.0
+        )
+        now = fields.Datetime.now()
+        productions = cls.env["mrp.production"].create(
+            [
+                {
+                    "product_id": plant["products"][key].id,
+                    "bom_id": plant["boms"][key].id,
+                    "product_qty": 1.0,
+                    "date_deadline": now + timedelta(days=days),
+                }
+                for key, days in (("long", 1), ("long", 2), ("short", 5))
+            ]
+        )
+        cls.on_line, cls.waiting, cls.new_order = productions
+        # 3 of the cap's 4 units on the line; the second long order waits
+        (cls.on_line | cls.waiting).action_confirm()
+
+    def test_planner_journey_tour(self):
+        self.assertEqual(self.on_line.drs_state, "released")
+        self.assertEqual(self.waiting.drs_state, "queued")
+        self.start_tour(
+            f"/web#model=mrp.production&id={self.new_order.id}&view_type=form",
+            "mrp_drs_planner_tour",
+            login="admin",
+            timeout=180,
+        )
+        self.assertEqual(self.new_order.drs_state, "released")
+        self.assertEqual(self.on_line.state, "done")
+        self.assertEqual(self.waiting.drs_state, "released")

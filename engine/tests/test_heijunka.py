@@ -210,3 +210,26 @@ def test_infeasible_due_dates_are_rejected():
 def test_sequence_rejects_bad_input(quantities, latest, match):
     with pytest.raises(ValueError, match=match):
         heijunka.levelled_sequence(quantities, latest_position=latest)
+
+
+def test_cumulative_shortfall_counts_units_due_before_the_level_plan_makes_them():
+    """Monden ch. 11: a level plan of 4 units a period against a front-loaded
+    demand of 8, 2, 2 units lags by 8 - 4 = 4 units after the first period and
+    by 10 - 8 = 2 after the second, and catches up at the end (12 = 12)."""
+    shortfall = heijunka.cumulative_shortfall([8, 2, 2], [4, 4, 4])
+    np.testing.assert_allclose(shortfall, [4.0, 2.0, 0.0])
+
+
+def test_cumulative_shortfall_is_zero_when_quotas_lead_demand():
+    np.testing.assert_allclose(
+        heijunka.cumulative_shortfall([1, 2, 9], [4, 4, 4]), [0.0, 0.0, 0.0]
+    )
+
+
+@pytest.mark.parametrize(
+    ("demand", "quota", "name"),
+    [([1, -1], [1, 1], "demand"), ([1, 1], [1, np.nan], "quota"), ([1], [1, 2], "")],
+)
+def test_cumulative_shortfall_rejects_bad_input(demand, quota, name):
+    with pytest.raises(ValueError, match=name):
+        heijunka.cumulative_shortfall(demand, quota)

@@ -1,0 +1,226 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The virtual queue as a planner reads it: each queued order's position in
+release order, stored so that a queue of thousands of orders sorts in the
+database, and when it is expected to be released."""
+
+from datetime import timedelta
+
+import numpy as np
+import pytz
+
+from odoo import fields, models
+from odoo.tools import SQL
+
+from .mrp_drs_flow import OPEN_STATES
+
+#: order fields the queue order reads with SQL (see ``_queue_order_sql``)
+QUEUE_ORDER_FIELDS = [
+    "drs_flow_id",
+    "drs_state",
+    "drs_queue_date",
+    "drs_wip_units",
+    "state",
+    "priority",
+    "date_deadline",
+    "date_finished",
+    "date_start",
+    "product_id",
+]
+
+
+class MrpDrsFlow(models.Model):
+    _inherit = "mrp.drs.flow"
+
+    def _drs_renumber_queue(self):
+        """Store each queued order's rank in its flow's release order in
+        ``drs_queue_position`` (1 = next to release) and clear it on orders
+        that left the queue.
+
+        Strict flows are renumbered in one ``UPDATE`` ranking the queue in SQL;
+        a levelled flow writes its levelled sequence (one query to read it, one
+        to write it). Only rows whose position changes are written.
+        """
+        flows = self.exists()
+        if not flows:
+            return
+        Production = self.env["mrp.production"]
+        Production.flush_model([*QUEUE_ORDER_FIELDS, "drs_queue_position"])
+        flows.flush_recordset(["release_order", "levelled_release"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE mrp_production
+                   SET drs_queue_position = NULL
+                 WHERE drs_flow_id IN %s
+                   AND drs_queue_position IS NOT NULL
+                   AND (drs_state IS DISTINCT FROM 'queued' OR state NOT IN %s)
+                """,
+                tuple(flows.ids),
+                OPEN_STATES,
+            )
+        )
+        strict = flows.filtered(lambda flow: not flow.levelled_release)
+        if strict:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE mrp_production target
+                       SET drs_queue_position = ranked.position
+                      FROM (
+                        SELECT p.id,
+                               ROW_NUMBER() OVER (
+                                   PARTITION BY p.drs_flow_id ORDER BY %s
+                               ) AS position
+                          FROM mrp_production p
+                          JOIN mrp_drs_flow f ON f.id = p.drs_flow_id
+                         WHERE p.drs_flow_id IN %s
+                           AND p.drs_state = 'queued'
+                           AND p.state IN %s
+                      ) ranked
+                     WHERE target.id = ranked.id
+                       AND target.drs_queue_position IS DISTINCT FROM ranked.position
+                    """,
+                    self._queue_order_sql(),
+                    tuple(strict.ids),
+                    OPEN_STATES,
+                )
+            )
+        for flow in flows - strict:
+            ranks = [
+                (production_id, rank)
+                for rank, (production_id, _units) in enumerate(
+                    flow._drs_levelled_candidates(), 1
+                )
+            ]
+            if not ranks:
+                continue
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE mrp_production target
+                       SET drs_queue_position = ranked.position
+                      FROM (VALUES %s) AS ranked (id, position)
+                     WHERE target.id = ranked.id
+                       AND target.drs_queue_position IS DISTINCT FROM ranked.position
+                    """,
+                    SQL(", ").join(SQL("(%s, %s)", *rank) for rank in ranks),
+                )
+            )
+        Production.invalidate_model(["drs_queue_position"])
+
+    def _drs_expected_release(self, productions):
+        """When the queued orders among ``productions`` are expected to leave
+        these flows' virtual queues.
+
+        An order is released when the WIP ahead of it has made room for it:
+        the room it waits for is ``wip + units ahead + own units - cap``
+        equivalent units (none when it fits now; for an order larger than the
+        cap, the whole WIP and the work ahead, as it enters an empty loop). A
+        CONWIP loop frees room at its throughput ``mu`` (equivalent units per
+        working hour, :meth:`_drs_current_throughput`), so the release is
+        expected ``room / mu`` working hours from now in the flow's calendar.
+        One query reads the work ahead of every order (a running sum over the
+        stored queue positions).
+
+        :return: ``{production_id: {"room" (units), "ahead" (orders),
+            "date" (naive UTC datetime, False without throughput),
+            "throughput" (units/h)}}``
+        """
+        queued = productions.filtered(
+            lambda p: p.drs_state == "queued" and p.drs_flow_id in self
+        )
+        if not queued:
+            return {}
+        Production = self.env["mrp.production"]
+        Production.flush_model([*QUEUE_ORDER_FIELDS, "drs_queue_position"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT ranked.id, ranked.drs_flow_id, ranked.units,
+                       ranked.units_through, ranked.ahead
+                  FROM (
+                    SELECT id, drs_flow_id, COALESCE(drs_wip_units, 0) AS units,
+                           SUM(COALESCE(drs_wip_units, 0)) OVER queue AS units_through,
+                           ROW_NUMBER() OVER queue - 1 AS ahead
+                      FROM mrp_production
+                     WHERE drs_flow_id IN %s
+                       AND drs_state = 'queued'
+                       AND state IN %s
+                    WINDOW queue AS (PARTITION BY drs_flow_id
+                                     ORDER BY drs_queue_position NULLS LAST, id)
+                  ) ranked
+                 WHERE ranked.id IN %s
+                """,
+                tuple(queued.drs_flow_id.ids),
+                OPEN_STATES,
+                tuple(queued.ids),
+            )
+        )
+        rows_by_flow = {}
+        for row in self.env.cr.fetchall():
+            rows_by_flow.setdefault(row[1], []).append(row)
+        now = fields.Datetime.now()
+        status = queued.drs_flow_id._get_wip_status()
+        forecast = {}
+        for flow in queued.drs_flow_id:
+            rows = rows_by_flow.get(flow.id, [])
+            if not rows:
+                continue
+            wip = status[flow.id]["wip"]
+            units = np.array([row[2] for row in rows])
+            through = np.array([row[3] for row in rows])
+            room = np.where(
+                units > flow.wip_cap,
+                wip + through - units,
+                wip + through - flow.wip_cap,
+            ).clip(min=0.0)
+            throughput = flow._drs_current_throughput(now)[0]
+            dates = (
+                flow._drs_plan_hours_batch(room / throughput, now)
+                if throughput > 0
+                else [False] * len(rows)
+            )
+            for row, room_units, date in zip(rows, room, dates, strict=True):
+                forecast[row[0]] = {
+                    "room": float(room_units),
+                    "ahead": row[4],
+                    "date": date,
+                    "throughput": throughput,
+                }
+        return forecast
+
+    def _drs_plan_hours_batch(self, hours, now):
+        """Dates ``hours`` (array) working hours after ``now`` in the flow's
+        calendar, global leaves excluded: the working intervals up to the
+        largest are read once and the others are found in their running sum.
+        Calendar hours when the calendar has no working time."""
+        self.ensure_one()
+        hours = np.asarray(hours, dtype=float)
+        calendar = self._drs_reference_calendar()
+        horizon_end = (
+            calendar.plan_hours(float(hours.max()), now, compute_leaves=True)
+            if calendar and hours.max() > 0
+            else False
+        )
+        if not horizon_end:
+            return [now + timedelta(hours=float(value)) for value in hours]
+        intervals = calendar._work_intervals_batch(
+            pytz.utc.localize(now),
+            pytz.utc.localize(horizon_end) + timedelta(minutes=1),
+        )[False]
+        starts, lengths = [], []
+        for start, stop, _meta in intervals:
+            starts.append(start.astimezone(pytz.utc).replace(tzinfo=None))
+            lengths.append((stop - start).total_seconds() / 3600.0)
+        if not lengths:
+            return [now + timedelta(hours=float(value)) for value in hours]
+        ends = np.cumsum(lengths)
+        index = np.searchsorted(ends, hours, side="left").clip(max=len(ends) - 1)
+        dates = []
+        for value, position in zip(hours, index, strict=True):
+            if value <= 0:
+                dates.append(now)
+                continue
+            before = ends[position] - lengths[position]
+            dates.append(starts[position] + timedelta(hours=float(value - before)))
+        return dates
