@@ -63,6 +63,22 @@ def test_deterministic_closed_line_runs_at_best_case():
         assert estimate.throughput == pytest.approx(expected, rel=1e-9)
 
 
+def test_closed_line_curve_is_the_best_case_without_variability_and_seeded():
+    """Factory Physics ch. 7, Penny Fab One with deterministic times: the
+    simulated curve is the best case TH(w) = min(w / T0, rb), w = 1..6; with
+    exponential times it is the practical worst case w / (W0 + w - 1) rb."""
+    curve = simulation.closed_line_curve(
+        PENNY_FAB_ONE, 6, ce2=0.0, n_completions=400, warmup_completions=40
+    )
+    np.testing.assert_allclose(curve["throughput"], np.minimum(curve["w"] / 8, 0.5))
+    random = simulation.closed_line_curve(PENNY_FAB_ONE, 3, seed=5)
+    assert random.equals(simulation.closed_line_curve(PENNY_FAB_ONE, 3, seed=5))
+    worst = random["w"] / (4 + random["w"] - 1) * 0.5
+    np.testing.assert_allclose(random["throughput"], worst, rtol=0.04)
+    with pytest.raises(ValueError, match="w_max"):
+        simulation.closed_line_curve(PENNY_FAB_ONE, 0)
+
+
 def test_conwip_never_exceeds_its_cap_and_reaches_it_under_load():
     for cap in (2, 5):
         run = _conwip(wip_cap=cap, arrival_rate=0.45)
