@@ -70,7 +70,9 @@ def test_closed_line_curve_is_the_best_case_without_variability_and_seeded():
     curve = simulation.closed_line_curve(
         PENNY_FAB_ONE, 6, ce2=0.0, n_completions=400, warmup_completions=40
     )
-    np.testing.assert_allclose(curve["throughput"], np.minimum(curve["w"] / 8, 0.5))
+    best = np.minimum(curve["w"] / 8, 0.5)
+    # Jobs finish in bunches of w: a window edge can split one (0.1 %).
+    np.testing.assert_allclose(curve["throughput"], best, rtol=1e-3)
     random = simulation.closed_line_curve(PENNY_FAB_ONE, 3, seed=5)
     assert random.equals(simulation.closed_line_curve(PENNY_FAB_ONE, 3, seed=5))
     worst = random["w"] / (4 + random["w"] - 1) * 0.5
