@@ -39,7 +39,6 @@ import pandas as pd
 
 from . import (
     assignment,
-    duedate,
     flowline,
     inventory,
     leadtime,
@@ -1356,6 +1355,33 @@ def order_frequency_curve(
     return frame.assign(basis=_basis_label(policy))
 
 
+def _flow_line(result, flow):
+    """The :class:`.flowline.FlowLine` of an optimised flow (``result.stations``)."""
+    line = result.stations[result.stations["flow"] == flow]
+    return flowline.FlowLine(
+        line["te"].to_numpy(dtype=float),
+        line["servers"].to_numpy(dtype=int),
+        line["ce2"].to_numpy(dtype=float),
+    ), line["workcenter"]
+
+
+def _flow_policy(result, flow, row, service):
+    """Quote, push offset and make-up threshold of a flow, from its flow model.
+
+    The quote is the ``service`` quantile of the flow model's lead time at the
+    cap (virtual queue included, :meth:`.flowline.FlowLine.lead_time`); the
+    make-up threshold the longest queue that quote still covers
+    (:meth:`.flowline.FlowLine.makeup_threshold`); push's planned lead time is
+    MRP's offset, the sum of the mean workcenter lead times.
+    """
+    line, centers = _flow_line(result, flow)
+    rate, cap = float(row["target_throughput"]), int(row["min_cap_units"])
+    quote = float(line.lead_time(rate, cap, service=service).quantile)
+    threshold = int(line.makeup_threshold(quote, cap, service=service))
+    planned = float(result.workcenters.loc[centers, "lead_time"].sum())
+    return line, rate, cap, quote, threshold, planned
+
+
 def simulate_flows(
     result,
     *,
@@ -1366,22 +1392,23 @@ def simulate_flows(
     service=0.9,
     seed=0,
 ):
-    """Risk check of the optimised flows: CONWIP versus push by simulation.
+    """CONWIP versus push on the optimised flows, by simulation.
 
     For every flow with a WIP cap, simulates lots arriving at the flow's target
     rate through its stations (``PlantResult.stations``) and compares, on the
-    same random numbers:
+    same random numbers (:func:`engine.simulation.compare_policies`):
 
-    - **CONWIP**: virtual queue, the optimised ``wip_cap``, and make-up time
-      (``makeup_share`` more capacity) while the queue is longer than
-      :func:`engine.duedate.makeup_threshold` for the quoted lead time;
+    - **CONWIP**: virtual queue and the optimised ``min_cap_units`` (the
+      simulated line holds no finished stock);
     - **push**: release at due date minus a fixed planned lead time, the sum of
-      the mean workcenter lead times of the flow (MRP's offset).
+      the mean workcenter lead times of the flow (MRP's offset), no cap.
 
-    Both quote the same lead time: the ``service`` quantile of a gamma with the
-    mean and variance of the flow's load-based lead time (sum over its
-    workcenters, :func:`engine.leadtime.workcenter_lead_times`), so push
-    releases each lot ``quote - planned`` hours after it arrives.
+    The comparison is fair: both quote the same lead time, the ``service``
+    quantile of the flow model's lead time at the cap (virtual queue included,
+    :meth:`engine.flowline.FlowLine.lead_time`), and both get the same make-up
+    time, ``makeup_share`` more capacity while more orders are in the flow
+    than the cap plus the make-up threshold of that quote
+    (:meth:`engine.flowline.FlowLine.makeup_threshold`).
 
     Parameters
     ----------
@@ -1402,28 +1429,24 @@ def simulate_flows(
         :func:`engine.simulation.compare_policies` rows with the columns
         ``flow``, ``quoted_lead_time``, ``planned_lead_time`` (hours) and
         ``makeup_threshold`` (lots) added.
+
+    References
+    ----------
+    Hopp and Spearman, *Factory Physics*, 3rd ed., ch. 10 (CONWIP versus
+    push), ch. 14-15 (make-up time, quoting). M. L. Spearman and M. A. Zazanis,
+    "Push and pull production systems: issues and comparisons", *Operations
+    Research* 40 (1992), 521-532.
     """
     frames = []
     usable = result.flows[result.flows["status"].isin(["ok", "tight"])]
     for flow, row in usable.iterrows():
-        line = result.stations[result.stations["flow"] == flow]
-        te = line["te"].to_numpy(dtype=float)
-        machines = line["servers"].to_numpy(dtype=float)
-        # The simulated line has no finished stock: it holds min_cap_units.
-        rate, cap = float(row["target_throughput"]), int(row["min_cap_units"])
-        centers = result.workcenters.loc[line["workcenter"]]
-        planned = float(centers["lead_time"].sum())
-        spread = float(np.sqrt((centers["lead_time_std"] ** 2).sum()))
-        quote = float(leadtime.gamma_quantile(planned, spread, service))
-        threshold = int(
-            duedate.makeup_threshold(
-                quote, cap, float(row["throughput_at_cap"]), service=service
-            )
+        line, rate, cap, quote, threshold, planned = _flow_policy(
+            result, flow, row, service
         )
         frame = simulation.compare_policies(
-            te,
-            line["ce2"].to_numpy(dtype=float),
-            machines,
+            line.clock_te,
+            line.ce2,
+            line.servers,
             arrival_rate=rate,
             quoted_lead_time=quote,
             wip_cap=cap,

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import conwip, inventory, leadtime, optimize, plants, simulation
+from engine import conwip, flowline, inventory, leadtime, optimize, plants, simulation
 
 
 def tiny_plant(**item_overrides):
@@ -312,6 +312,30 @@ def test_simulate_flows_compares_both_policies(demo_result):
     caps = demo_result.flows["min_cap_units"]
     max_wip = frame[(frame["policy"] == "conwip") & (frame["metric"] == "max_wip")]
     assert (max_wip["mean"].to_numpy() <= caps[max_wip["flow"]].to_numpy()).all()
+
+
+def test_simulate_flows_gives_both_policies_one_quote_and_one_makeup_rule(
+    demo_result,
+):
+    """Item 6 of the flow-model issue: the quote is the flow model's lead-time
+    quantile (virtual queue included) for both policies, and push gets the same
+    make-up time as CONWIP (Spearman and Zazanis 1992: compare release rules,
+    nothing else)."""
+    frame = optimize.simulate_flows(
+        demo_result, replications=2, n_orders=300, warmup_orders=30
+    )
+    flows = demo_result.flows
+    for flow, rows in frame.groupby("flow"):
+        stations = demo_result.stations[demo_result.stations["flow"] == flow]
+        line = flowline.FlowLine(
+            stations["te"].to_numpy(), stations["servers"], stations["ce2"]
+        )
+        rate = flows.loc[flow, "target_throughput"]
+        cap = int(flows.loc[flow, "min_cap_units"])
+        expected = line.lead_time(rate, cap, service=0.9).quantile
+        assert rows["quoted_lead_time"].unique() == pytest.approx([expected])
+        hours = rows[rows["metric"] == "makeup_hours"].set_index("policy")["mean"]
+        assert hours["push"] > 0.0 and hours["conwip"] > 0.0
 
 
 def test_generated_plant_is_reproducible_and_realistic():
