@@ -1497,6 +1497,7 @@ RISK_COLUMNS = (
 
 def risk_check(
     result,
+    flows=None,
     *,
     replications=4,
     n_orders=1500,
@@ -1510,7 +1511,8 @@ def risk_check(
 ):
     """Check the proposed policy of each flow by simulation before it is shown.
 
-    For each optimised flow (the first ``max_flows`` with a cap, in table order)
+    For each optimised flow (the first ``max_flows`` with a cap among ``flows``,
+    in table order)
     the proposed policy, CONWIP at ``min_cap_units`` with a virtual queue and
     make-up time as in :func:`simulate_flows` (quote = the flow model's lead-time
     quantile, make-up ``makeup_share`` while more orders than cap + threshold
@@ -1537,6 +1539,8 @@ def risk_check(
     ----------
     result : PlantResult
         Output of :func:`optimize_plant`.
+    flows : sequence of str, optional
+        Flows to check (keys of ``result.flows``); default all.
     replications, n_orders, warmup_orders : int
         Simulation effort per flow (replications >= 2 for the intervals).
     cap_completions : int
@@ -1584,9 +1588,12 @@ def risk_check(
         raise ValueError(
             f"replications must be a whole number >= 2, got {replications!r}"
         )
-    usable = result.flows[
-        result.flows["status"].isin(["ok", "tight"])
-        & result.flows["min_cap_units"].notna()
+    table = result.flows
+    chosen = np.ones(len(table), dtype=bool)
+    if flows is not None:
+        chosen = table.index.isin([str(flow) for flow in flows])
+    usable = table[
+        chosen & table["status"].isin(["ok", "tight"]) & table["min_cap_units"].notna()
     ].iloc[: int(max_flows)]
     records = []
     for number, (flow, row) in enumerate(usable.iterrows()):

@@ -18,9 +18,13 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from .mrp_drs_flow import OPEN_STATES
+from .mrp_drs_flow import release_fits
 
 #: batch size of the UPDATE statements of the reorder rules
 UPDATE_CHUNK = 20_000
+
+#: loop types of a flow (``mrp.drs.flow.loop_type``)
+LOOP_TYPES = [("bottleneck", "Bottleneck"), ("non_bottleneck", "Non-bottleneck")]
 
 
 class MrpDrsOptimizationLine(models.Model):
@@ -135,6 +139,31 @@ class MrpDrsOptimizationLine(models.Model):
         "Planned lead time (working hours)", readonly=True, digits=(16, 1)
     )
     chart = fields.Binary("WIP-throughput chart", attachment=True, readonly=True)
+    old_loop_type = fields.Selection(LOOP_TYPES, "Current loop type", readonly=True)
+    new_loop_type = fields.Selection(
+        LOOP_TYPES,
+        "Proposed loop type",
+        readonly=True,
+        help="Bottleneck when the flow holds the plant's most utilised workcenter "
+        "or one at or above the bottleneck utilisation; a non-bottleneck loop's "
+        "cap also holds its products' expected finished stock.",
+    )
+    cap_orders = fields.Integer(
+        "Cap (orders of average size)",
+        readonly=True,
+        help="The least number of orders in the line whose throughput covers the "
+        "demand with a margin (flow model), never below the largest order; it "
+        "does not depend on any cost. The cap in equivalent units is this count "
+        "times the proposed average order, plus the finished stock of a "
+        "non-bottleneck loop.",
+    )
+    release_count = fields.Integer(
+        "Releases now (orders)",
+        compute="_compute_release_count",
+        help="Queued orders the flow's release rule would let in at once if this "
+        "cap and loop type were applied now, with the flow's current WIP and "
+        "queue.",
+    )
 
     @api.depends("field_name", "product_id")
     def _compute_unit(self):
@@ -145,6 +174,32 @@ class MrpDrsOptimizationLine(models.Model):
         }
         for line in self:
             line.unit = units.get(line.field_name) or line.product_id.uom_id.name or ""
+
+    @api.depends("kind", "state", "new_value", "new_loop_type", "flow_id")
+    def _compute_release_count(self):
+        caps = self.filtered(
+            lambda line: line.kind == "wip_cap" and line.state == "proposed"
+        )
+        (self - caps).release_count = 0
+        flows = caps.flow_id.sudo()
+        status = flows._get_wip_status()
+        stock = flows._get_stock_units()
+        for line in caps:
+            flow = line.flow_id.sudo()
+            if not flow:
+                line.release_count = 0
+                continue
+            row = status[flow.id]
+            loop_type = line.new_loop_type or flow.loop_type
+            wip = row["released_units"] + (
+                stock.get(flow.id, 0.0) if loop_type == "non_bottleneck" else 0.0
+            )
+            line.release_count = _releases(
+                flow._drs_queue_candidates(),
+                wip,
+                line.new_value,
+                row["released_count"],
+            )
 
     # ---------------------------------------------------------------------- CRUD
     # Proposals are the optimiser's output (see ``mrp.drs.optimization.run``):
@@ -312,6 +367,7 @@ class MrpDrsOptimizationLine(models.Model):
                 SELECT id, field_name, product_id, orderpoint_id, bom_id,
                        operation_id, flow_id, old_value, new_value,
                        old_workcenter_id, new_workcenter_id,
+                       old_loop_type, new_loop_type,
                        COALESCE(create_orderpoint, FALSE),
                        COALESCE(orderpoint_created, FALSE)
                   FROM mrp_drs_optimization_line
@@ -335,6 +391,8 @@ class MrpDrsOptimizationLine(models.Model):
                 "new_value",
                 "old_workcenter_id",
                 "new_workcenter_id",
+                "old_loop_type",
+                "new_loop_type",
                 "create_orderpoint",
                 "orderpoint_created",
             ],
@@ -354,8 +412,8 @@ class MrpDrsOptimizationLine(models.Model):
           .write`` would build one OR-domain per BoM to flag manufacturing orders
           as using an outdated BoM, which does not scale); the draft and
           confirmed orders of their BoMs are flagged in one search instead.
-        - Flows: ORM ``write``, so that a larger cap releases orders from the
-          virtual queue at once.
+        - Flows: ORM ``write`` of the cap and the proposed loop type, so that a
+          larger cap releases orders from the virtual queue at once.
         """
         self._check_targets(run)
         rows = self._rows()
@@ -420,9 +478,11 @@ class MrpDrsOptimizationLine(models.Model):
             operations["operation_id"], operations["old_workcenter_id"]
         )
         flows = rows[(rows["field_name"] == "wip_cap") & rows["flow_id"].notna()]
-        for flow_id, value in zip(flows["flow_id"], flows["old_value"], strict=True):
+        for flow_id, value, loop_type in zip(
+            flows["flow_id"], flows["old_value"], flows["old_loop_type"], strict=True
+        ):
             self.env["mrp.drs.flow"].sudo().browse(int(flow_id)).write(
-                {"wip_cap": float(value)}
+                _flow_values(value, loop_type)
             )
         self._set_state("reverted")
 
@@ -692,8 +752,25 @@ class MrpDrsOptimizationLine(models.Model):
         self._store_old_values(
             rows["id"], [current[int(flow)] for flow in rows["flow_id"]]
         )
-        for flow_id, value in zip(rows["flow_id"], rows["new_value"], strict=True):
-            flows.browse(int(flow_id)).write({"wip_cap": float(value)})
+        loop_of = dict(zip(flows.ids, flows.mapped("loop_type"), strict=True))
+        line_ids = rows["id"].astype(int).tolist()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE mrp_drs_optimization_line l
+                   SET old_loop_type = v.loop_type
+                  FROM unnest(%s::int[], %s::varchar[]) AS v(id, loop_type)
+                 WHERE l.id = v.id
+                """,
+                line_ids,
+                [loop_of[int(flow)] for flow in rows["flow_id"]],
+            )
+        )
+        self.browse(line_ids).invalidate_recordset(["old_loop_type"])
+        for flow_id, value, loop_type in zip(
+            rows["flow_id"], rows["new_value"], rows["new_loop_type"], strict=True
+        ):
+            flows.browse(int(flow_id)).write(_flow_values(value, loop_type))
 
     def _write_grouped(self, model, record_ids, values, field_name):
         """``write({field_name: value})`` once per distinct value."""
@@ -742,6 +819,29 @@ class MrpDrsOptimizationLine(models.Model):
 
 
 _ORDERPOINT = ("product_min_qty", "product_max_qty", "qty_multiple")
+
+
+def _flow_values(cap, loop_type):
+    """Values written to a flow: the cap, and the loop type when the line has
+    one (lines of older runs carry none)."""
+    values = {"wip_cap": float(cap)}
+    if isinstance(loop_type, str) and loop_type:
+        values["loop_type"] = loop_type
+    return values
+
+
+def _releases(candidates, wip, cap, in_process):
+    """Orders the release rule lets in at once: ``candidates`` ``[(id, units)]``
+    in release order walked with :func:`.mrp_drs_flow.release_fits`, stopping
+    at the first that does not fit (as ``mrp.drs.flow._release_from_queue``)."""
+    count = 0
+    for _production_id, units in candidates:
+        if not release_fits(wip, units, cap, in_process):
+            break
+        wip += units
+        in_process += 1
+        count += 1
+    return count
 
 
 def _plain(value):

@@ -425,9 +425,10 @@ class MrpDrsOptimizationRun(models.Model):
                 lead_time_service=self.service_level,
             )
             optimization = time.perf_counter() - started
-            self._set_progress(70.0, self.env._("Writing the proposal"))
+            self._set_progress(70.0, self.env._("Writing and simulating the proposal"))
             with self.env.cr.savepoint():
                 self._store_result(data, result)
+                self._store_flow_checks(result)
                 self.write(
                     {
                         "extraction_seconds": extraction,
