@@ -181,6 +181,8 @@ class MrpDrsOptimizationLine(models.Model):
             lambda line: line.kind == "wip_cap" and line.state == "proposed"
         )
         (self - caps).release_count = 0
+        if not caps:
+            return
         flows = caps.flow_id.sudo()
         status = flows._get_wip_status()
         stock = flows._get_stock_units()
