@@ -17,8 +17,9 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
+from odoo.addons.mrp_drs.engine import conwip
+
 from .mrp_drs_flow import OPEN_STATES
-from .mrp_drs_flow import release_fits
 
 #: batch size of the UPDATE statements of the reorder rules
 UPDATE_CHUNK = 20_000
@@ -196,8 +197,8 @@ class MrpDrsOptimizationLine(models.Model):
             wip = row["released_units"] + (
                 stock.get(flow.id, 0.0) if loop_type == "non_bottleneck" else 0.0
             )
-            line.release_count = _releases(
-                flow._drs_queue_candidates(),
+            line.release_count = conwip.releasable_count(
+                [units for _production_id, units in flow._drs_queue_candidates()],
                 wip,
                 line.new_value,
                 row["released_count"],
@@ -830,20 +831,6 @@ def _flow_values(cap, loop_type):
     if isinstance(loop_type, str) and loop_type:
         values["loop_type"] = loop_type
     return values
-
-
-def _releases(candidates, wip, cap, in_process):
-    """Orders the release rule lets in at once: ``candidates`` ``[(id, units)]``
-    in release order walked with :func:`.mrp_drs_flow.release_fits`, stopping
-    at the first that does not fit (as ``mrp.drs.flow._release_from_queue``)."""
-    count = 0
-    for _production_id, units in candidates:
-        if not release_fits(wip, units, cap, in_process):
-            break
-        wip += units
-        in_process += 1
-        count += 1
-    return count
 
 
 def _plain(value):
