@@ -2,8 +2,9 @@
 
 ``demo [--out DIR]``
     Optimises the bundled demo plant, prints its parameters and the simulated
-    comparison of CONWIP (virtual queue, cap, make-up time) with push (fixed
-    lead times), and writes PNG charts into DIR (default ``./out``).
+    comparison of CONWIP (virtual queue, cap) with push (fixed lead times), both
+    quoting the flow model's lead time and both with the same make-up time, and
+    writes PNG charts into DIR (default ``./out``).
 ``bench --skus N --workcenters M [--seed S] [--repeat R]``
     Generates a plant of that size, times the optimisation and prints progress
     lines, then as its last line one JSON object (``seconds``, ``peak_mb``,
@@ -153,14 +154,15 @@ def run_demo(out_dir, replications=8, orders=1000, seed=0, stream=sys.stdout):
     )
     settings = comparison.drop_duplicates("flow").set_index("flow")
     say(
-        f"== Simulation: CONWIP + virtual queue + make-up time vs push, "
-        f"{replications} replications of {orders} lots, mean ± 95% CI =="
+        f"== Simulation: CONWIP + virtual queue vs push, same quote and make-up "
+        f"time, {replications} replications of {orders} lots, mean ± 95% CI =="
     )
     for flow, row in settings.iterrows():
         say(
             f"  {flow}: quoted lead time {row['quoted_lead_time']:.1f} h, push "
-            f"planned lead time {row['planned_lead_time']:.1f} h, make-up when more "
-            f"than {int(row['makeup_threshold'])} lots wait"
+            f"planned lead time {row['planned_lead_time']:.1f} h, make-up (both "
+            f"policies) when more than cap + {int(row['makeup_threshold'])} lots "
+            "are in the flow"
         )
     say(_simulation_table(comparison))
     say()

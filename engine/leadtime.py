@@ -252,9 +252,17 @@ def virtual_queue_time(arrival_rate, throughput, ca2=1.0, cd2=1.0, below_cap=Non
     arrivals and departures (scaling the whole wait distribution). Only the
     orders beyond the ``w`` in the line wait: treating the loop as one server
     of rate ``TH(w)`` (``below_cap`` None, the ``w = 1`` case: Kingman's G/G/1
-    queue time) overstated the wait 3-4 times on the demo plant's flows; with
-    the population-dependent rates it is within 20 % of
-    :func:`engine.simulation.simulate_flow` there (engine tests).
+    queue time) overstated the wait 3-4 times on the demo plant's flows.
+
+    Accuracy depends on the throughputs given. The wait grows like
+    ``1 / (1 - rho)``, so near saturation a small throughput error is a large
+    wait error: on the demo plant's flows (``rho`` 0.82-0.95) the two-moment
+    flow model's ``TH(n)`` (:func:`.conwip.mva_approx`, 3-5 % off) gives waits
+    from 0.4 to 1.8 times :func:`engine.simulation.simulate_flow`'s, while the
+    loop's ``TH(1..w)`` measured on the closed line alone
+    (:func:`engine.simulation.closed_line_curve`, Norton's theorem) gives
+    waits within 15 % of it at the optimised caps and two above (engine test
+    ``test_virtual_queue_time_within_20_percent_of_simulation_on_demo_flows``).
 
     Parameters
     ----------
@@ -269,7 +277,8 @@ def virtual_queue_time(arrival_rate, throughput, ca2=1.0, cd2=1.0, below_cap=Non
         SCV of the line's interdeparture times at the cap, >= 0.
     below_cap : array_like, optional
         Throughputs ``TH(1), ..., TH(w - 1)`` of the line below its cap
-        (e.g. from :func:`.conwip.mva_approx`); None or empty: ``w = 1``.
+        (from :func:`.conwip.mva_approx`, or measured by
+        :func:`engine.simulation.closed_line_curve`); None or empty: ``w = 1``.
 
     Returns
     -------

@@ -39,7 +39,6 @@ import pandas as pd
 
 from . import (
     assignment,
-    duedate,
     flowline,
     inventory,
     leadtime,
@@ -1361,6 +1360,33 @@ def order_frequency_curve(
     return frame.assign(basis=_basis_label(policy))
 
 
+def _flow_line(result, flow):
+    """The :class:`.flowline.FlowLine` of an optimised flow (``result.stations``)."""
+    line = result.stations[result.stations["flow"] == flow]
+    return flowline.FlowLine(
+        line["te"].to_numpy(dtype=float),
+        line["servers"].to_numpy(dtype=int),
+        line["ce2"].to_numpy(dtype=float),
+    ), line["workcenter"]
+
+
+def _flow_policy(result, flow, row, service):
+    """Quote, push offset and make-up threshold of a flow, from its flow model.
+
+    The quote is the ``service`` quantile of the flow model's lead time at the
+    cap (virtual queue included, :meth:`.flowline.FlowLine.lead_time`); the
+    make-up threshold the longest queue that quote still covers
+    (:meth:`.flowline.FlowLine.makeup_threshold`); push's planned lead time is
+    MRP's offset, the sum of the mean workcenter lead times.
+    """
+    line, centers = _flow_line(result, flow)
+    rate, cap = float(row["target_throughput"]), int(row["min_cap_units"])
+    quote = float(line.lead_time(rate, cap, service=service).quantile)
+    threshold = int(line.makeup_threshold(quote, cap, service=service))
+    planned = float(result.workcenters.loc[centers, "lead_time"].sum())
+    return line, rate, cap, quote, threshold, planned
+
+
 def simulate_flows(
     result,
     *,
@@ -1371,22 +1397,23 @@ def simulate_flows(
     service=0.9,
     seed=0,
 ):
-    """Risk check of the optimised flows: CONWIP versus push by simulation.
+    """CONWIP versus push on the optimised flows, by simulation.
 
     For every flow with a WIP cap, simulates lots arriving at the flow's target
     rate through its stations (``PlantResult.stations``) and compares, on the
-    same random numbers:
+    same random numbers (:func:`engine.simulation.compare_policies`):
 
-    - **CONWIP**: virtual queue, the optimised ``wip_cap``, and make-up time
-      (``makeup_share`` more capacity) while the queue is longer than
-      :func:`engine.duedate.makeup_threshold` for the quoted lead time;
+    - **CONWIP**: virtual queue and the optimised ``min_cap_units`` (the
+      simulated line holds no finished stock);
     - **push**: release at due date minus a fixed planned lead time, the sum of
-      the mean workcenter lead times of the flow (MRP's offset).
+      the mean workcenter lead times of the flow (MRP's offset), no cap.
 
-    Both quote the same lead time: the ``service`` quantile of a gamma with the
-    mean and variance of the flow's load-based lead time (sum over its
-    workcenters, :func:`engine.leadtime.workcenter_lead_times`), so push
-    releases each lot ``quote - planned`` hours after it arrives.
+    The comparison is fair: both quote the same lead time, the ``service``
+    quantile of the flow model's lead time at the cap (virtual queue included,
+    :meth:`engine.flowline.FlowLine.lead_time`), and both get the same make-up
+    time, ``makeup_share`` more capacity while more orders are in the flow
+    than the cap plus the make-up threshold of that quote
+    (:meth:`engine.flowline.FlowLine.makeup_threshold`).
 
     Parameters
     ----------
@@ -1407,28 +1434,24 @@ def simulate_flows(
         :func:`engine.simulation.compare_policies` rows with the columns
         ``flow``, ``quoted_lead_time``, ``planned_lead_time`` (hours) and
         ``makeup_threshold`` (lots) added.
+
+    References
+    ----------
+    Hopp and Spearman, *Factory Physics*, 3rd ed., ch. 10 (CONWIP versus
+    push), ch. 14-15 (make-up time, quoting). M. L. Spearman and M. A. Zazanis,
+    "Push and pull production systems: issues and comparisons", *Operations
+    Research* 40 (1992), 521-532.
     """
     frames = []
     usable = result.flows[result.flows["status"].isin(["ok", "tight"])]
     for flow, row in usable.iterrows():
-        line = result.stations[result.stations["flow"] == flow]
-        te = line["te"].to_numpy(dtype=float)
-        machines = line["servers"].to_numpy(dtype=float)
-        # The simulated line has no finished stock: it holds min_cap_units.
-        rate, cap = float(row["target_throughput"]), int(row["min_cap_units"])
-        centers = result.workcenters.loc[line["workcenter"]]
-        planned = float(centers["lead_time"].sum())
-        spread = float(np.sqrt((centers["lead_time_std"] ** 2).sum()))
-        quote = float(leadtime.gamma_quantile(planned, spread, service))
-        threshold = int(
-            duedate.makeup_threshold(
-                quote, cap, float(row["throughput_at_cap"]), service=service
-            )
+        line, rate, cap, quote, threshold, planned = _flow_policy(
+            result, flow, row, service
         )
         frame = simulation.compare_policies(
-            te,
-            line["ce2"].to_numpy(dtype=float),
-            machines,
+            line.clock_te,
+            line.ce2,
+            line.servers,
             arrival_rate=rate,
             quoted_lead_time=quote,
             wip_cap=cap,
@@ -1451,3 +1474,192 @@ def simulate_flows(
     if not frames:
         return pd.DataFrame()
     return pd.concat(frames, ignore_index=True)
+
+
+RISK_COLUMNS = (
+    "wip_cap",
+    "arrival_rate",
+    "quoted_lead_time",
+    "makeup_threshold",
+    "analytic_throughput",
+    "simulated_cap_throughput",
+    "simulated_cap_throughput_half_width",
+    "simulated_throughput",
+    "simulated_throughput_half_width",
+    "simulated_wip",
+    "simulated_wip_half_width",
+    "analytic_lead_time",
+    "simulated_flow_time",
+    "simulated_flow_time_half_width",
+    "simulated_service",
+    "simulated_service_half_width",
+    "throughput_deviation",
+    "lead_time_deviation",
+    "flagged",
+    "replications",
+)
+
+
+def risk_check(
+    result,
+    flows=None,
+    *,
+    replications=4,
+    n_orders=1500,
+    warmup_orders=150,
+    cap_completions=3000,
+    makeup_share=0.25,
+    service=0.9,
+    tolerance=0.15,
+    max_flows=20,
+    seed=0,
+):
+    """Check the proposed policy of each flow by simulation before it is shown.
+
+    For each optimised flow (the first ``max_flows`` with a cap among ``flows``,
+    in table order)
+    the proposed policy, CONWIP at ``min_cap_units`` with a virtual queue and
+    make-up time as in :func:`simulate_flows` (quote = the flow model's lead-time
+    quantile, make-up ``makeup_share`` while more orders than cap + threshold
+    are in the flow), is simulated for ``replications`` seeded replications of
+    ``n_orders`` lots (:func:`engine.simulation.simulate_flow`), and the closed
+    line at the cap for ``cap_completions`` completions
+    (:func:`engine.simulation.simulate_closed_line`). Effort is fixed, so the
+    time is bounded: about ``replications * n_orders * stations`` events per
+    flow (0.1-0.5 s for a few stations).
+
+    Deviations compare the flow model with the simulation:
+
+    .. math::
+
+        \\delta_{TH} = \\frac{TH_{sim}(w)}{TH(w)} - 1, \\qquad
+        \\delta_{LT} = \\frac{E[FT_{sim}]}{E[LT]} - 1
+
+    ``TH(w)`` the model's throughput at the cap, ``E[LT]`` its mean lead time
+    (virtual queue plus line, :meth:`engine.flowline.FlowLine.lead_time`),
+    ``E[FT_sim]`` the simulated mean flow time (arrival to done, make-up on);
+    ``flagged`` when either exceeds ``tolerance`` in absolute value.
+
+    Parameters
+    ----------
+    result : PlantResult
+        Output of :func:`optimize_plant`.
+    flows : sequence of str, optional
+        Flows to check (keys of ``result.flows``); default all.
+    replications, n_orders, warmup_orders : int
+        Simulation effort per flow (replications >= 2 for the intervals).
+    cap_completions : int
+        Completions of the closed-line run at the cap.
+    makeup_share : float
+        Extra capacity during make-up time (0.25 = 25 %).
+    service : float
+        Quantile of the quote and of the make-up threshold.
+    tolerance : float
+        Relative deviation above which a flow is flagged (0.15 = 15 %).
+    max_flows : int
+        Flows checked at most (>= 0).
+    seed : int
+        Root seed; the same seed gives the same table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``flow``: ``wip_cap`` (lots), ``arrival_rate`` (lots/h),
+        ``quoted_lead_time`` (h), ``makeup_threshold`` (lots),
+        ``analytic_throughput`` and ``simulated_cap_throughput`` (lots/h at the
+        cap, closed line), ``simulated_throughput`` (lots/h, output of the
+        flow), ``simulated_wip`` (lots in the line), ``analytic_lead_time`` and
+        ``simulated_flow_time`` (h, mean), ``simulated_service`` (share on
+        time), each simulated figure with its ``_half_width`` (95 % t
+        interval), ``throughput_deviation`` and ``lead_time_deviation``
+        (fractions), ``flagged`` (bool), ``replications``.
+
+    Raises
+    ------
+    ValueError
+        On a tolerance <= 0, fewer than two replications or a negative
+        ``max_flows``.
+
+    References
+    ----------
+    Hopp and Spearman, *Factory Physics*, 3rd ed., ch. 10 (CONWIP), ch. 14-15
+    (make-up time, quoting). Law, *Simulation Modeling and Analysis*, 5th ed.,
+    ch. 9 (replications, batch means, t intervals).
+    """
+    tolerance = float(positive("tolerance", tolerance))
+    if int(max_flows) != max_flows or max_flows < 0:
+        raise ValueError(f"max_flows must be a whole number >= 0, got {max_flows!r}")
+    if int(replications) != replications or replications < 2:
+        raise ValueError(
+            f"replications must be a whole number >= 2, got {replications!r}"
+        )
+    table = result.flows
+    chosen = np.ones(len(table), dtype=bool)
+    if flows is not None:
+        chosen = table.index.isin([str(flow) for flow in flows])
+    usable = table[
+        chosen & table["status"].isin(["ok", "tight"]) & table["min_cap_units"].notna()
+    ].iloc[: int(max_flows)]
+    records = []
+    for number, (flow, row) in enumerate(usable.iterrows()):
+        line, rate, cap, quote, threshold, _ = _flow_policy(result, flow, row, service)
+        runs = pd.DataFrame(
+            [
+                simulation.simulate_flow(
+                    line.clock_te,
+                    line.ce2,
+                    line.servers,
+                    arrival_rate=rate,
+                    quoted_lead_time=quote,
+                    wip_cap=cap,
+                    makeup_threshold=threshold,
+                    makeup_share=makeup_share,
+                    n_orders=n_orders,
+                    warmup_orders=warmup_orders,
+                    seed=child,
+                )
+                for child in np.random.SeedSequence([seed, number]).spawn(
+                    int(replications)
+                )
+            ]
+        )
+        closed = simulation.simulate_closed_line(
+            line.clock_te,
+            cap,
+            line.ce2,
+            line.servers,
+            n_completions=int(cap_completions),
+            warmup_completions=max(int(cap_completions) // 10, cap),
+            batches=10,
+            seed=np.random.SeedSequence([seed, number, 1]),
+        )
+        analytic_throughput = float(line.throughput(cap)[0])
+        analytic_lead = float(line.lead_time(rate, cap, service=service).mean)
+        record = {
+            "flow": flow,
+            "wip_cap": cap,
+            "arrival_rate": rate,
+            "quoted_lead_time": quote,
+            "makeup_threshold": threshold,
+            "analytic_throughput": analytic_throughput,
+            "simulated_cap_throughput": closed.throughput,
+            "simulated_cap_throughput_half_width": closed.throughput_half_width,
+            "analytic_lead_time": analytic_lead,
+            "replications": int(replications),
+        }
+        for metric, name in (
+            ("throughput", "simulated_throughput"),
+            ("wip", "simulated_wip"),
+            ("flow_time", "simulated_flow_time"),
+            ("service", "simulated_service"),
+        ):
+            mean, half = simulation.confidence_interval(runs[metric])
+            record[name], record[f"{name}_half_width"] = mean, half
+        deviations = (
+            closed.throughput / analytic_throughput - 1,
+            record["simulated_flow_time"] / analytic_lead - 1,
+        )
+        record["throughput_deviation"], record["lead_time_deviation"] = deviations
+        record["flagged"] = bool(max(abs(d) for d in deviations) > tolerance)
+        records.append(record)
+    return pd.DataFrame(records, columns=["flow", *RISK_COLUMNS]).set_index("flow")

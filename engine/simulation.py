@@ -10,15 +10,19 @@ due ``quoted_lead_time`` after its arrival. Two release policies:
 ``'conwip'``
     Orders wait in a FIFO virtual queue and are released while fewer than
     ``wip_cap`` orders are in the line (Spearman, Woodruff and Hopp 1990).
-    Optional make-up time (Hopp and Spearman, *Factory Physics*, ch. 14 on
-    CONWIP with capacity cushions): while the virtual queue holds more than
-    ``makeup_threshold`` orders, every station works ``1 + makeup_share`` times
-    faster (overtime, an extra shift); an operation runs at the speed in force
-    when it starts (the speed is reset after each event). The clock time during
-    which make-up is on is reported as make-up hours.
 ``'push'``
     Classic MRP release: an order is released at its due date minus a fixed
     ``planned_lead_time`` (at once if that moment has passed), with no cap.
+
+Make-up time, the same rule for both policies (Hopp and Spearman, *Factory
+Physics*, ch. 14-15 on capacity cushions): while more than ``makeup_level``
+orders are in the flow (arrived and not done: virtual queue or awaiting
+release, plus the line), every station works ``1 + makeup_share`` times faster
+(overtime, an extra shift); an operation runs at the speed in force when it
+starts. For CONWIP, ``makeup_level = wip_cap + makeup_threshold`` is exactly
+"the virtual queue holds more than ``makeup_threshold`` orders" (the line is at
+its cap whenever orders wait). The clock time with make-up on is reported as
+make-up hours.
 
 The simulation is seeded and reproducible. Random numbers are drawn up front,
 one inter-arrival time per order and one process time per order and station,
@@ -164,6 +168,7 @@ def simulate_flow(
     planned_lead_time=None,
     makeup_threshold=None,
     makeup_share=0.0,
+    makeup_level=None,
     n_orders=2000,
     warmup_orders=200,
     seed=None,
@@ -194,11 +199,15 @@ def simulate_flow(
     planned_lead_time : float
         Push: release at due date minus this many hours (required for
         ``'push'``).
-    makeup_threshold : int, optional
+    makeup_threshold : float, optional
         CONWIP: make-up time is on while the virtual queue holds more than this
-        many orders. ``None``: never.
+        many orders, i.e. ``makeup_level = wip_cap + makeup_threshold``.
     makeup_share : float
         Extra capacity during make-up, e.g. 0.25 = 25 % faster.
+    makeup_level : float, optional
+        Either policy: make-up time is on while more than this many orders are
+        in the flow (module docstring). ``None`` and no ``makeup_threshold``:
+        never. Give one of the two.
     n_orders, warmup_orders : int
         Orders simulated and orders discarded as warm-up.
     seed : int, numpy.random.SeedSequence or numpy.random.Generator, optional
@@ -239,15 +248,18 @@ def simulate_flow(
                 f"wip_cap must be a whole number >= 1 for 'conwip', got {wip_cap!r}"
             )
         cap = int(wip_cap)
-        threshold = np.inf
-        if makeup_threshold is not None:
-            threshold = float(nonnegative("makeup_threshold", makeup_threshold))
-        speedup = 1.0 + float(nonnegative("makeup_share", makeup_share))
     else:
         if planned_lead_time is None:
             raise ValueError("planned_lead_time is required for policy 'push'")
+        if makeup_threshold is not None:
+            raise ValueError(
+                "makeup_threshold counts the virtual queue of 'conwip'; give push "
+                "its makeup_level (orders in the flow)"
+            )
         planned = float(nonnegative("planned_lead_time", planned_lead_time))
-        cap, threshold, speedup = np.inf, np.inf, 1.0
+        cap = np.inf
+    level = _makeup_level(cap, makeup_threshold, makeup_level)
+    speedup = 1.0 + float(nonnegative("makeup_share", makeup_share))
 
     rng = np.random.default_rng(seed)
     n_orders = int(n_orders)
@@ -259,7 +271,7 @@ def simulate_flow(
     window = _Window(arrival[int(warmup_orders)], arrival[-1])
 
     virtual_queue = deque()
-    in_line = max_wip = 0
+    in_flow = in_line = max_wip = 0
     area_wip = area_queue = makeup_time = 0.0
     last = 0.0
     makeup_on = False
@@ -282,6 +294,7 @@ def simulate_flow(
         last = now
 
         if kind == _ARRIVE:
+            in_flow += 1
             if job + 1 < n_orders:
                 line.schedule(arrival[job + 1], _ARRIVE, job + 1)
             if policy == "conwip":
@@ -298,11 +311,12 @@ def simulate_flow(
                 line.enter(now, job, station + 1)
             else:
                 in_line -= 1
+                in_flow -= 1
                 done[job] = now
                 completions_in_window += window.start <= now <= window.end
         while virtual_queue and in_line < cap:
             release(now, virtual_queue.popleft())
-        makeup_on = len(virtual_queue) > threshold
+        makeup_on = in_flow > level
         line.speed = speedup if makeup_on else 1.0
 
     counted = slice(int(warmup_orders), None)
@@ -319,6 +333,17 @@ def simulate_flow(
         "max_wip": float(max_wip),
         "window_hours": float(hours),
     }
+
+
+def _makeup_level(cap, makeup_threshold, makeup_level):
+    """Orders in the flow above which make-up is on (inf: never)."""
+    if makeup_threshold is not None and makeup_level is not None:
+        raise ValueError("give makeup_threshold or makeup_level, not both")
+    if makeup_threshold is not None:
+        return cap + float(nonnegative("makeup_threshold", makeup_threshold))
+    if makeup_level is not None:
+        return float(nonnegative("makeup_level", makeup_level))
+    return np.inf
 
 
 def confidence_interval(samples, confidence=0.95):
@@ -378,12 +403,19 @@ def compare_policies(
     numbers) and summarises every metric of :func:`simulate_flow` by its mean
     and Student-t confidence interval.
 
+    A fair comparison: both policies quote the same ``quoted_lead_time`` and
+    get the same make-up time, the same extra capacity ``makeup_share`` while
+    more than ``wip_cap + makeup_threshold`` orders are in the flow (for CONWIP:
+    while more than ``makeup_threshold`` wait in the virtual queue). Push
+    differs only in its release rule.
+
     Parameters
     ----------
     te, ce2, machines, arrival_rate, quoted_lead_time, ca2 : see simulate_flow
         The flow.
     wip_cap, makeup_threshold, makeup_share : see simulate_flow
-        The CONWIP policy.
+        The CONWIP policy; the make-up rule (level ``wip_cap +
+        makeup_threshold`` orders in the flow, ``makeup_share``) is push's too.
     planned_lead_time : float
         The push policy's fixed lead time (hours).
     replications : int
@@ -421,13 +453,14 @@ def compare_policies(
         "n_orders": n_orders,
         "warmup_orders": warmup_orders,
     }
+    makeup = {"makeup_share": makeup_share, "makeup_level": None}
+    if makeup_threshold is not None:
+        makeup["makeup_level"] = wip_cap + float(
+            nonnegative("makeup_threshold", makeup_threshold)
+        )
     settings = {
-        "conwip": {
-            "wip_cap": wip_cap,
-            "makeup_threshold": makeup_threshold,
-            "makeup_share": makeup_share,
-        },
-        "push": {"planned_lead_time": planned_lead_time},
+        "conwip": {"wip_cap": wip_cap, **makeup},
+        "push": {"planned_lead_time": planned_lead_time, **makeup},
     }
     rows = []
     for policy, options in settings.items():
@@ -572,4 +605,79 @@ def simulate_closed_line(
         cycle_time=float(cycle.mean()),
         cycle_time_half_width=ct_half,
         completions=int(times.size),
+    )
+
+
+def closed_line_curve(
+    te,
+    w_max,
+    ce2=1.0,
+    machines=1,
+    *,
+    n_completions=5000,
+    warmup_completions=200,
+    batches=10,
+    confidence=0.95,
+    seed=0,
+):
+    """Simulated throughput of a closed line at every WIP level ``1..w_max``.
+
+    One :func:`simulate_closed_line` per level (seeds spawned from ``seed``):
+    the population-dependent rates ``TH(n)`` of the line's flow-equivalent
+    server when its process times are not exponential, where no product-form
+    (exact MVA) solution exists. Norton's theorem for queueing networks takes
+    the rates of the equivalent server from the subnetwork studied alone, by
+    any method; this one measures them.
+
+    Parameters
+    ----------
+    te, ce2, machines : array_like
+        Per station, route order: mean process time (hours), SCV, parallel
+        servers.
+    w_max : int
+        Largest WIP level (jobs), whole number >= 1.
+    n_completions, warmup_completions, batches, confidence : see
+        :func:`simulate_closed_line`.
+    seed : int or numpy.random.SeedSequence
+        Root seed; the same seed gives the same curve.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``w`` (jobs), ``throughput`` (jobs/hour), ``throughput_half_width``
+        (jobs/hour, confidence interval), ``cycle_time`` (hours), one row per
+        level.
+
+    References
+    ----------
+    K. M. Chandy, U. Herzog and L. Woo, "Parametric analysis of queuing
+    networks", *IBM J. Res. Dev.* 19 (1975), 36-42 (flow-equivalent server).
+    Hopp and Spearman, *Factory Physics*, 3rd ed., ch. 10 (CONWIP throughput
+    against WIP); Law, *Simulation Modeling and Analysis*, 5th ed., sec. 9.5.3.
+    """
+    if int(w_max) != w_max or w_max < 1:
+        raise ValueError(f"w_max must be a whole number >= 1, got {w_max!r}")
+    levels = np.arange(1, int(w_max) + 1)
+    seeds = np.random.SeedSequence(seed).spawn(levels.size)
+    estimates = [
+        simulate_closed_line(
+            te,
+            int(w),
+            ce2,
+            machines,
+            n_completions=n_completions,
+            warmup_completions=warmup_completions,
+            batches=batches,
+            confidence=confidence,
+            seed=child,
+        )
+        for w, child in zip(levels, seeds, strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "w": levels,
+            "throughput": [e.throughput for e in estimates],
+            "throughput_half_width": [e.throughput_half_width for e in estimates],
+            "cycle_time": [e.cycle_time for e in estimates],
+        }
     )

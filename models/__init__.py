@@ -26,7 +26,9 @@ as Odoo's ``account_journal_dashboard.py`` extends ``account.journal``:
 - ``mrp_drs_optimization_run``      optimisation runs: states and actions
 - ``mrp_drs_optimization_extract``  reading the plant for the engine
 - ``mrp_drs_optimization_proposal`` writing the engine's proposal as lines
+- ``mrp_drs_optimization_risk``     simulating the proposal before it is shown
 - ``mrp_drs_optimization_line``     one proposal: apply and revert
+- ``mrp_drs_optimization_flow_check`` the risk check of one flow of a run
 - ``mrp_drs_optimization_profile``  saved and periodic optimisations
 - ``res_company`` / ``res_config_settings`` company-wide DRS settings
 - ``drs_client_action``             the notify-and-reload answer of DRS buttons
@@ -46,6 +48,7 @@ from . import (
     mrp_drs_heijunka_output,
     mrp_drs_lead_time_history,
     mrp_drs_makeup_shift,
+    mrp_drs_optimization_flow_check,
     mrp_drs_optimization_line,
     mrp_drs_optimization_params,
     mrp_drs_optimization_profile,
@@ -68,4 +71,5 @@ from . import (
     mrp_drs_optimization_extract,
     mrp_drs_optimization_product,
     mrp_drs_optimization_proposal,
+    mrp_drs_optimization_risk,
 )

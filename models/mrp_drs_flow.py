@@ -778,18 +778,24 @@ class MrpDrsFlow(models.Model):
             flows._drs_renumber_queue()
         return released
 
-    def _drs_releasable_counts(self, caps):
+    def _drs_releasable_counts(self, caps, loop_types=None):
         """How many queued orders each flow would release at once under another
-        WIP cap: ``{flow_id: count}`` for ``caps`` ``{flow_id: cap}`` (the
-        admission rule of :meth:`_release_from_queue`, nothing written)."""
+        WIP cap (and loop type): ``{flow_id: count}`` for ``caps`` ``{flow_id:
+        cap}`` and ``loop_types`` ``{flow_id: loop type}`` (the admission rule
+        of :meth:`_release_from_queue`, nothing written)."""
+        loop_types = loop_types or {}
         flows = self.filtered("active")
         status = flows._get_wip_status()
+        stock = flows._get_stock_units()
         counts = {}
         for flow in flows:
             candidates = flow._drs_queue_candidates()
+            wip = status[flow.id]["released_units"]
+            if loop_types.get(flow.id, flow.loop_type) == "non_bottleneck":
+                wip += stock.get(flow.id, 0.0)
             counts[flow.id] = conwip.releasable_count(
                 [units for _production_id, units in candidates],
-                status[flow.id]["wip"],
+                wip,
                 caps.get(flow.id, flow.wip_cap),
                 status[flow.id]["released_count"],
             )

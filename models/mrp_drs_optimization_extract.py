@@ -493,6 +493,7 @@ class MrpDrsOptimizationRun(models.Model):
             {
                 "name": flows.mapped("display_name"),
                 "wip_cap": flows.mapped("wip_cap"),
+                "loop_type": flows.mapped("loop_type"),
                 "standard_work_hours": flows.mapped("standard_work_hours"),
             },
             index=pd.Index(flows.ids, name="flow_id", dtype=int),

@@ -22,6 +22,9 @@ from .mrp_drs_flow import OPEN_STATES
 #: batch size of the UPDATE statements of the reorder rules
 UPDATE_CHUNK = 20_000
 
+#: loop types of a flow (``mrp.drs.flow.loop_type``)
+LOOP_TYPES = [("bottleneck", "Bottleneck"), ("non_bottleneck", "Non-bottleneck")]
+
 
 class MrpDrsOptimizationLine(models.Model):
     _name = "mrp.drs.optimization.line"
@@ -189,6 +192,31 @@ class MrpDrsOptimizationLine(models.Model):
         help="Queued orders the new WIP cap would release at once (when the run "
         "was computed; the apply summary counts again).",
     )
+    old_loop_type = fields.Selection(LOOP_TYPES, "Current loop type", readonly=True)
+    new_loop_type = fields.Selection(
+        LOOP_TYPES,
+        "Proposed loop type",
+        readonly=True,
+        help="Bottleneck when the flow holds the plant's most utilised workcenter "
+        "or one at or above the bottleneck utilisation; a non-bottleneck loop's "
+        "cap also holds its products' expected finished stock.",
+    )
+    cap_orders = fields.Integer(
+        "Cap (orders of average size)",
+        readonly=True,
+        help="The least number of orders in the line whose throughput covers the "
+        "demand with a margin (flow model), never below the largest order; it "
+        "does not depend on any cost. The cap in equivalent units is this count "
+        "times the proposed average order, plus the finished stock of a "
+        "non-bottleneck loop.",
+    )
+    release_count = fields.Integer(
+        "Releases now (orders)",
+        compute="_compute_release_count",
+        help="Queued orders the flow's release rule would let in at once if this "
+        "cap and loop type were applied now, with the flow's current WIP and "
+        "queue.",
+    )
 
     @api.depends("field_name", "product_id")
     def _compute_unit(self):
@@ -199,6 +227,26 @@ class MrpDrsOptimizationLine(models.Model):
         }
         for line in self:
             line.unit = units.get(line.field_name) or line.product_id.uom_id.name or ""
+
+    @api.depends("kind", "state", "new_value", "new_loop_type", "flow_id")
+    def _compute_release_count(self):
+        caps = self.filtered(
+            lambda line: (
+                line.kind == "wip_cap" and line.state == "proposed" and line.flow_id
+            )
+        )
+        (self - caps).release_count = 0
+        for flow in caps.flow_id.sudo():
+            mine = caps.filtered(lambda line, flow=flow: line.flow_id == flow)
+            counts = [
+                flow._drs_releasable_counts(
+                    {flow.id: line.new_value},
+                    {flow.id: line.new_loop_type or flow.loop_type},
+                ).get(flow.id, 0)
+                for line in mine
+            ]
+            for line, count in zip(mine, counts, strict=True):
+                line.release_count = count
 
     # Proposals are the optimiser's output (see ``mrp.drs.optimization.run``):
     # created and written in superuser mode by the addon only; a planner may
@@ -363,6 +411,7 @@ class MrpDrsOptimizationLine(models.Model):
                 SELECT id, field_name, product_id, orderpoint_id, bom_id,
                        operation_id, flow_id, old_value, new_value,
                        old_workcenter_id, new_workcenter_id,
+                       old_loop_type, new_loop_type,
                        COALESCE(create_orderpoint, FALSE),
                        COALESCE(orderpoint_created, FALSE)
                   FROM mrp_drs_optimization_line
@@ -386,6 +435,8 @@ class MrpDrsOptimizationLine(models.Model):
                 "new_value",
                 "old_workcenter_id",
                 "new_workcenter_id",
+                "old_loop_type",
+                "new_loop_type",
                 "create_orderpoint",
                 "orderpoint_created",
             ],
@@ -405,8 +456,8 @@ class MrpDrsOptimizationLine(models.Model):
           .write`` would build one OR-domain per BoM to flag manufacturing orders
           as using an outdated BoM, which does not scale); the draft and
           confirmed orders of their BoMs are flagged in one search instead.
-        - Flows: ORM ``write``, so that a larger cap releases orders from the
-          virtual queue at once.
+        - Flows: ORM ``write`` of the cap and the proposed loop type, so that a
+          larger cap releases orders from the virtual queue at once.
         """
         self._check_targets(run)
         rows = self._rows()
@@ -471,9 +522,11 @@ class MrpDrsOptimizationLine(models.Model):
             operations["operation_id"], operations["old_workcenter_id"]
         )
         flows = rows[(rows["field_name"] == "wip_cap") & rows["flow_id"].notna()]
-        for flow_id, value in zip(flows["flow_id"], flows["old_value"], strict=True):
+        for flow_id, value, loop_type in zip(
+            flows["flow_id"], flows["old_value"], flows["old_loop_type"], strict=True
+        ):
             self.env["mrp.drs.flow"].sudo().browse(int(flow_id)).write(
-                {"wip_cap": float(value)}
+                _flow_values(value, loop_type)
             )
         self._set_state("reverted")
 
@@ -741,8 +794,25 @@ class MrpDrsOptimizationLine(models.Model):
         self._store_old_values(
             rows["id"], [current[int(flow)] for flow in rows["flow_id"]]
         )
-        for flow_id, value in zip(rows["flow_id"], rows["new_value"], strict=True):
-            flows.browse(int(flow_id)).write({"wip_cap": float(value)})
+        loop_of = dict(zip(flows.ids, flows.mapped("loop_type"), strict=True))
+        line_ids = rows["id"].astype(int).tolist()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE mrp_drs_optimization_line l
+                   SET old_loop_type = v.loop_type
+                  FROM unnest(%s::int[], %s::varchar[]) AS v(id, loop_type)
+                 WHERE l.id = v.id
+                """,
+                line_ids,
+                [loop_of[int(flow)] for flow in rows["flow_id"]],
+            )
+        )
+        self.browse(line_ids).invalidate_recordset(["old_loop_type"])
+        for flow_id, value, loop_type in zip(
+            rows["flow_id"], rows["new_value"], rows["new_loop_type"], strict=True
+        ):
+            flows.browse(int(flow_id)).write(_flow_values(value, loop_type))
 
     def _write_grouped(self, model, record_ids, values, field_name):
         """``write({field_name: value})`` once per distinct value."""
@@ -791,6 +861,15 @@ class MrpDrsOptimizationLine(models.Model):
 
 
 _ORDERPOINT = ("product_min_qty", "product_max_qty", "qty_multiple")
+
+
+def _flow_values(cap, loop_type):
+    """Values written to a flow: the cap, and the loop type when the line has
+    one (lines of older runs carry none)."""
+    values = {"wip_cap": float(cap)}
+    if isinstance(loop_type, str) and loop_type:
+        values["loop_type"] = loop_type
+    return values
 
 
 def _plain(value):

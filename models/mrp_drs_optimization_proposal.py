@@ -25,6 +25,8 @@ from odoo.tools import SQL
 
 from odoo.addons.mrp_drs.engine import inventory, optimize
 
+from .mrp_drs_flow import OPEN_STATES
+
 _logger = logging.getLogger(__name__)
 
 #: fill-rate targets of the efficient frontier chart
@@ -61,6 +63,11 @@ def _round_up(values, rounding):
     rounding = np.asarray(rounding, dtype=float)
     rounded = np.ceil(values / rounding - 1e-9) * rounding
     return np.round(rounded, 6)
+
+
+def _ceil_cents(value):
+    """Round up to hundredths (equivalent units shown with two decimals)."""
+    return math.ceil(value * 100 - 1e-6) / 100.0
 
 
 def _finite(value):
@@ -592,7 +599,8 @@ class MrpDrsOptimizationRun(models.Model):
         )
 
     def _flow_lot_hours(self, data, result, proposal):
-        """Mean work hours of a lot of each flow at the flow's workcenters.
+        """Work hours of a lot at each flow's workcenters: per flow, ``mean``
+        (the flow's average lot) and ``largest`` (its largest proposed lot).
 
         Converts the engine's cap (lots of the flow's average routing) into the
         flow's equivalent units (hours / standard work content), the unit in
@@ -600,7 +608,7 @@ class MrpDrsOptimizationRun(models.Model):
         """
         products = data["products"]
         if result.assignment.empty:
-            return pd.Series(dtype=float)
+            return pd.DataFrame(columns=["mean", "largest"], dtype=float)
         rows = self._assignment_shares(data, result, ["run_hours", "setup_hours"])
         flow_of_center = dict(
             zip(
@@ -627,9 +635,27 @@ class MrpDrsOptimizationRun(models.Model):
         items = products.assign(lots=products["demand_mean"] / lot)
         items = items[items["flow_id"].notna() & lot.notna()]
         lots = items.groupby("flow_id")["lots"].sum()
-        return (hours / lots).dropna()
+        # one lot of a product: its setups and lot x run hours at the flow
+        per_lot = rows.assign(
+            one=rows["share"] * (rows["setup_hours"] + rows["lot"] * rows["run_hours"])
+        )
+        largest = per_lot.groupby(["flow", "product_id"])["one"].sum()
+        return pd.DataFrame(
+            {"mean": hours / lots, "largest": largest.groupby(level=0).max()}
+        ).dropna()
 
     def _wip_cap_lines(self, data, result, proposal):
+        """One line per flow in scope: the engine's cap and loop type.
+
+        The engine's ``wip_cap`` counts orders (lots of the flow's average
+        routing): the least number whose flow-model throughput covers the
+        demand with a margin, never below the largest lot, independent of any
+        cost; a non-bottleneck loop adds its expected finished stock. In the
+        flow's equivalent units it is that count times the hours of an average
+        proposed lot over the standard work content, and never below one lot
+        of its largest proposed lot nor the largest order open now (else it
+        could only enter alone).
+        """
         flows, products = data["flows"], data["products"]
         if self.scope == "flows":
             flows = flows[flows.index.isin(self.flow_ids.ids)]
@@ -638,6 +664,7 @@ class MrpDrsOptimizationRun(models.Model):
             flows = flows[flows.index.isin(scoped.astype(int))]
         table = result.flows
         lot_hours = self._flow_lot_hours(data, result, proposal)
+        largest_open = self._largest_open_orders(flows.index.tolist())
         lines = []
         for flow_id, flow in flows.iterrows():
             key = str(flow_id)
@@ -652,28 +679,36 @@ class MrpDrsOptimizationRun(models.Model):
                         "field_name": "wip_cap",
                         "flow_id": int(flow_id),
                         "old_value": float(flow["wip_cap"]),
+                        "old_loop_type": flow["loop_type"],
                         "state": "skipped",
                         "selected": False,
                         "reason": self._flow_reason(status),
                     }
                 )
                 continue
-            hours_per_lot = float(lot_hours[flow_id])
-            units = (
-                math.ceil(
-                    int(cap) * hours_per_lot / flow["standard_work_hours"] * 100 - 1e-6
+            hours_per_lot = float(lot_hours.loc[flow_id, "mean"])
+            standard = flow["standard_work_hours"]
+            units = _ceil_cents(
+                max(
+                    int(cap) * hours_per_lot,
+                    float(lot_hours.loc[flow_id, "largest"]),
                 )
-                / 100.0
+                / standard
             )
-            units = max(units, 0.01)
-            changed = abs(units - flow["wip_cap"]) > 0.005
+            units = max(units, largest_open.get(int(flow_id), 0.0), 0.01)
+            loop_type = row["loop_type"]
+            changed = (
+                abs(units - flow["wip_cap"]) > 0.005 or loop_type != flow["loop_type"]
+            )
             released = 0
             if changed and units > flow["wip_cap"]:
                 released = (
                     self.env["mrp.drs.flow"]
                     .sudo()
                     .browse(int(flow_id))
-                    ._drs_releasable_counts({int(flow_id): units})
+                    ._drs_releasable_counts(
+                        {int(flow_id): units}, {int(flow_id): loop_type}
+                    )
                     .get(int(flow_id), 0)
                 )
             old_cap = float(flow["wip_cap"])
@@ -703,22 +738,15 @@ class MrpDrsOptimizationRun(models.Model):
                     "old_value": float(flow["wip_cap"]),
                     "new_value": units,
                     "difference": units - float(flow["wip_cap"]),
+                    "old_loop_type": flow["loop_type"],
+                    "new_loop_type": loop_type,
+                    "cap_orders": int(row["min_cap_units"]),
                     "state": "proposed" if changed else "unchanged",
                     "selected": changed and not flag_reasons,
                     "flagged": bool(flag_reasons),
                     "flag_reason": "; ".join(flag_reasons),
                     "orders_released": int(released),
-                    "reason": self.env._(
-                        "%(loop)s loop: %(lots)s lot(s) of %(hours).2f h on average "
-                        "(throughput at the cap %(rate).3f lots/h for %(target).3f "
-                        "lots/h needed; status %(status)s)",
-                        loop=self._loop_label(row.get("loop_type")),
-                        lots=int(cap),
-                        hours=hours_per_lot,
-                        rate=float(row["throughput_at_cap"]),
-                        target=float(row["target_throughput"]),
-                        status=row["status"],
-                    ),
+                    "reason": self._wip_cap_reason(row, hours_per_lot),
                     # in equivalent units, as the flow's own curve in Odoo
                     "chart": self._flow_chart(
                         flow["name"],
@@ -739,6 +767,50 @@ class MrpDrsOptimizationRun(models.Model):
             dtype=object,
         )
         return words[codes]
+
+    def _wip_cap_reason(self, row, hours_per_lot):
+        reason = self.env._(
+            "%(orders)s order(s) in the line of %(hours).2f h on average "
+            "(throughput at the cap %(rate).3f lots/h for %(target).3f lots/h "
+            "needed; status %(status)s)",
+            orders=int(row["min_cap_units"]),
+            hours=hours_per_lot,
+            rate=float(row["throughput_at_cap"]),
+            target=float(row["target_throughput"]),
+            status=row["status"],
+        )
+        if row["loop_type"] == "non_bottleneck":
+            reason += self.env._(
+                "; non-bottleneck loop: plus %(stock)s lot(s) of expected finished "
+                "stock, which its release rule counts",
+                stock=int(row["wip_cap"]) - int(row["min_cap_units"]),
+            )
+        return reason
+
+    def _largest_open_orders(self, flow_ids):
+        """Largest open order (queued or released) of each flow, in equivalent
+        units: ``{flow_id: units}``."""
+        if not flow_ids:
+            return {}
+        self.env["mrp.production"].flush_model(
+            ["drs_flow_id", "drs_state", "drs_wip_units", "state"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT drs_flow_id, MAX(drs_wip_units)
+                  FROM mrp_production
+                 WHERE drs_flow_id = ANY(%s)
+                   AND drs_state IN ('queued', 'released')
+                   AND state IN %s
+                 GROUP BY drs_flow_id
+                """,
+                [int(flow_id) for flow_id in flow_ids],
+                OPEN_STATES,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        return {flow_id: float(units or 0.0) for flow_id, units in rows}
 
     def _item_reason(self, reason, center_names):
         """The engine's reason for an item, in the planner's words (workcenters

@@ -503,11 +503,12 @@ class MrpDrsOptimizationRun(models.Model):
                 distribution=self.demand_distribution,
             )
             optimization = time.perf_counter() - started
-            self._set_progress(70.0, self.env._("Writing the proposal"))
+            self._set_progress(70.0, self.env._("Writing and simulating the proposal"))
             with self.env.cr.savepoint():
                 self._store_result(data, result)
                 # the review per product is a view of the lines just written
                 self.invalidate_recordset(["product_review_ids"])
+                self._store_flow_checks(result)
                 self.write(
                     {
                         "extraction_seconds": extraction,

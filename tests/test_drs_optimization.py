@@ -227,6 +227,7 @@ class DrsOptimizationCase(DrsCommon):
             },
             "delays": {bom.id: bom.produce_delay for bom in self.boms.values()},
             "caps": (self.flow_main.wip_cap, self.flow_nb.wip_cap),
+            "loops": (self.flow_main.loop_type, self.flow_nb.loop_type),
             "workcenters": {op.id: op.workcenter_id.id for op in operations},
         }
 
@@ -613,3 +614,146 @@ class TestDrsOptimization(DrsOptimizationCase):
         # bound the assignment adds the least utilisation by making it all on
         # the faster one (3 h instead of 6 h a week)
         self.assertTrue(np.isclose(line.new_value, 1.0))
+
+    def _cap_lines(self, run):
+        lines = run.line_ids.filtered(lambda line: line.kind == "wip_cap")
+        self.assertEqual(lines.flow_id, self.flow_main | self.flow_nb)
+        return {line.flow_id: line for line in lines}
+
+    def test_wip_cap_is_the_same_order_count_whatever_the_cost_per_order(self):
+        """Factory Physics ch. 10: the CONWIP level is the least WIP that reaches
+        the needed throughput, a number of orders; the cost per order changes
+        the lot sizes (so the hours an order holds), not that count. Every cap
+        holds at least the run hours of the largest proposed lot of its flow."""
+        flows = self.flow_main | self.flow_nb
+        flow_of = {
+            product_id: flow_id
+            for flow_id, hours in flows._get_product_work_hours().items()
+            for product_id in hours
+        }
+        run_hours = {  # per unit, at each flow's workcenters (class docstring)
+            self.flow_main: {"short": 1.0, "erratic": 1.0, "long": 3.0, "mixed": 0.5},
+            self.flow_nb: {"mixed": 1.5, "gear": 1.0, "gear2": 1.0},
+        }
+        runs = {cost: self._run(order_cost=cost) for cost in (0.0, 50.0)}
+        counts = {}
+        for cost, run in runs.items():
+            caps = self._cap_lines(run)
+            counts[cost] = {flow: line.cap_orders for flow, line in caps.items()}
+            for line in run.line_ids.filtered(
+                lambda line: line.field_name == "qty_multiple"
+            ):
+                flow = flows.browse(flow_of.get(line.product_id.id))
+                if not flow:
+                    continue
+                key = next(k for k, p in self.products.items() if p == line.product_id)
+                order_units = line.new_value * run_hours[flow][key]
+                order_units /= flow.standard_work_hours
+                self.assertGreaterEqual(
+                    caps[flow].new_value, order_units - 1e-6, (cost, key)
+                )
+        self.assertEqual(counts[0.0], counts[50.0])
+        self.assertTrue(all(count >= 1 for count in counts[0.0].values()))
+
+    def test_wip_cap_admits_the_largest_open_order(self):
+        self._create_mo("long", qty=20.0)  # 60 equivalent units on the main flow
+        caps = self._cap_lines(self._run())
+        self.assertGreaterEqual(caps[self.flow_main].new_value, 60.0)
+
+    def test_run_proposes_loop_types_and_a_non_bottleneck_cap_holds_stock(self):
+        """The loop type comes from utilisation (the flow holding the most
+        utilised workcenter paces the plant); a non-bottleneck loop's release
+        rule counts finished stock, so its cap adds the expected stock."""
+        run = self._run()
+        result = optimize.optimize_plant(
+            run._extract_plant()["plant"],
+            service=0.95,
+            max_utilization=0.85,
+            lead_time_service=0.95,
+        )
+        caps = self._cap_lines(run)
+        types = set()
+        for flow, line in caps.items():
+            row = result.flows.loc[str(flow.id)]
+            self.assertEqual(line.new_loop_type, row["loop_type"])
+            self.assertEqual(line.cap_orders, row["min_cap_units"])
+            types.add(line.new_loop_type)
+            if line.new_loop_type == "non_bottleneck":
+                self.assertGreater(row["finished_stock_units"], 0.0)
+                self.assertGreater(row["wip_cap"], row["min_cap_units"])
+                self.assertIn("finished stock", line.reason)
+        self.assertEqual(types, {"bottleneck", "non_bottleneck"})
+        run.action_apply()
+        for flow, line in caps.items():
+            self.assertEqual(flow.loop_type, line.new_loop_type)
+            self.assertEqual(flow.wip_cap, line.new_value)
+            self.assertTrue(line.old_loop_type)
+
+    def test_cap_line_says_how_many_queued_orders_it_releases(self):
+        """Four equal orders on the main flow (cap 4 units, an order holds its
+        setup and run hours, 3 units): one in process, three queued. A cap two
+        orders above the WIP lets two in at once under the release rule, a cap
+        at the WIP none, a large cap all three."""
+        orders = self.env["mrp.production"]
+        for _ in range(4):
+            orders |= self._create_mo("short")
+        size = orders[0].drs_wip_units
+        self.assertEqual(orders.mapped("drs_state").count("queued"), 3)
+        wip = size * orders.mapped("drs_state").count("released")
+        line = self._cap_lines(self._run())[self.flow_main]
+        for cap, expected in ((wip + 2 * size, 2), (wip, 0), (wip + 50 * size, 3)):
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE mrp_drs_optimization_line SET new_value = %s, "
+                    "new_loop_type = 'bottleneck', state = 'proposed' WHERE id = %s",
+                    cap,
+                    line.id,
+                )
+            )
+            line.invalidate_recordset()
+            self.assertEqual(line.release_count, expected, cap)
+
+    def test_risk_check_simulates_each_flow_with_confidence_intervals(self):
+        run = self._run()
+        checks = run.flow_check_ids
+        self.assertEqual(checks.flow_id, self.flow_main | self.flow_nb)
+        caps = self._cap_lines(run)
+        for check in checks:
+            self.assertEqual(check.cap_orders, caps[check.flow_id].cap_orders)
+            self.assertGreater(check.replications, 1)
+            for name in (
+                "simulated_cap_throughput",
+                "simulated_throughput",
+                "simulated_wip",
+                "simulated_flow_time",
+                "simulated_service",
+            ):
+                self.assertGreater(check[name], 0.0, name)
+                # zero when every replication agrees (e.g. a line always full)
+                self.assertGreaterEqual(check[f"{name}_half_width"], 0.0, name)
+            self.assertGreater(check.simulated_flow_time_half_width, 0.0)
+            self.assertTrue(0.0 <= check.simulated_service <= 100.0)
+            worst = max(abs(check.throughput_deviation), abs(check.lead_time_deviation))
+            self.assertEqual(check.flagged, worst > 15.0)
+        self.assertEqual(run.flow_check_flagged_count, len(checks.filtered("flagged")))
+
+    def test_risk_check_flags_flows_beyond_the_tolerance(self):
+        with patch(
+            "odoo.addons.mrp_drs.models.mrp_drs_optimization_risk.RISK_TOLERANCE",
+            1e-9,
+        ):
+            run = self._run()
+        self.assertEqual(len(run.flow_check_ids), 2)
+        self.assertEqual(run.flow_check_flagged_count, 2)
+
+    def test_risk_check_is_read_only_for_planners_and_users(self):
+        run = self._run()
+        check = run.flow_check_ids[:1]
+        for user in (self.drs_user, self.planner):
+            self.assertTrue(check.with_user(user).read(["simulated_flow_time"]))
+            with self.assertRaises(AccessError):
+                check.with_user(user).write({"flagged": True})
+            with self.assertRaises(AccessError):
+                self.env["mrp.drs.optimization.flow.check"].with_user(user).create(
+                    {"run_id": run.id}
+                )

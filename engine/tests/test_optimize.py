@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import conwip, inventory, leadtime, optimize, plants, simulation
+from engine import conwip, flowline, inventory, leadtime, optimize, plants, simulation
 
 
 def tiny_plant(**item_overrides):
@@ -314,6 +314,30 @@ def test_simulate_flows_compares_both_policies(demo_result):
     assert (max_wip["mean"].to_numpy() <= caps[max_wip["flow"]].to_numpy()).all()
 
 
+def test_simulate_flows_gives_both_policies_one_quote_and_one_makeup_rule(
+    demo_result,
+):
+    """Item 6 of the flow-model issue: the quote is the flow model's lead-time
+    quantile (virtual queue included) for both policies, and push gets the same
+    make-up time as CONWIP (Spearman and Zazanis 1992: compare release rules,
+    nothing else)."""
+    frame = optimize.simulate_flows(
+        demo_result, replications=2, n_orders=300, warmup_orders=30
+    )
+    flows = demo_result.flows
+    for flow, rows in frame.groupby("flow"):
+        stations = demo_result.stations[demo_result.stations["flow"] == flow]
+        line = flowline.FlowLine(
+            stations["te"].to_numpy(), stations["servers"], stations["ce2"]
+        )
+        rate = flows.loc[flow, "target_throughput"]
+        cap = int(flows.loc[flow, "min_cap_units"])
+        expected = line.lead_time(rate, cap, service=0.9).quantile
+        assert rows["quoted_lead_time"].unique() == pytest.approx([expected])
+        hours = rows[rows["metric"] == "makeup_hours"].set_index("policy")["mean"]
+        assert hours["push"] > 0.0 and hours["conwip"] > 0.0
+
+
 def test_generated_plant_is_reproducible_and_realistic():
     plant = plants.generate_plant(3000, 12, seed=3)
     again = plants.generate_plant(3000, 12, seed=3)
@@ -338,3 +362,37 @@ def test_generate_plant_rejects_bad_sizes():
         plants.generate_plant(0, 5)
     with pytest.raises(ValueError, match="n_workcenters"):
         plants.generate_plant(10, 2.5)
+
+
+def test_risk_check_simulates_each_flow_with_intervals_and_flags(demo_result):
+    """Item 5 of the flow-model issue: the proposed CONWIP policy of each flow is
+    simulated (seeded, fixed effort) next to the flow model's figures. A stable
+    flow delivers its arrival rate (Little / conservation of flow, Factory
+    Physics ch. 7) and never holds more than its cap; the 15 % flag follows the
+    deviations; one flow at most when asked."""
+    check = optimize.risk_check(demo_result, replications=3, n_orders=600)
+    flows = demo_result.flows
+    assert list(check.index) == ["Machining", "Fabrication"]
+    assert (check["wip_cap"] == flows.loc[check.index, "min_cap_units"]).all()
+    halves = check.filter(like="_half_width")
+    assert halves.shape[1] == 5 and (halves.to_numpy() > 0).all()
+    low = check["simulated_throughput"] - check["simulated_throughput_half_width"]
+    assert (low <= check["arrival_rate"] * 1.05).all()
+    assert (check["simulated_wip"] <= check["wip_cap"]).all()
+    assert check["analytic_throughput"].to_numpy() == pytest.approx(
+        flows.loc[check.index, "throughput_at_cap"].to_numpy()
+    )
+    worst = check[["throughput_deviation", "lead_time_deviation"]].abs().max(axis=1)
+    assert (check["flagged"] == (worst > 0.15)).all()
+    strict = optimize.risk_check(
+        demo_result, replications=2, n_orders=300, tolerance=1e-6
+    )
+    assert strict["flagged"].all()
+    loose = optimize.risk_check(demo_result, replications=2, n_orders=300, tolerance=10)
+    assert not loose["flagged"].any()
+    one = optimize.risk_check(demo_result, replications=2, n_orders=300, max_flows=1)
+    assert len(one) == 1
+    again = optimize.risk_check(demo_result, replications=2, n_orders=300, max_flows=1)
+    pd.testing.assert_frame_equal(one, again)
+    with pytest.raises(ValueError, match="replications"):
+        optimize.risk_check(demo_result, replications=1)
