@@ -117,7 +117,7 @@ class MrpDrsFlow(models.Model):
         equivalent units (none when it fits now; for an order larger than the
         cap, the whole WIP and the work ahead, as it enters an empty loop). A
         CONWIP loop frees room at its throughput ``mu`` (equivalent units per
-        working hour, :meth:`_drs_current_throughput`), so the release is
+        working hour, the one of :meth:`_drs_state_now`), so the release is
         expected ``room / mu`` working hours from now in the flow's calendar.
         One query reads the work ahead of every order (a running sum over the
         stored queue positions).
@@ -161,6 +161,8 @@ class MrpDrsFlow(models.Model):
             rows_by_flow.setdefault(row[1], []).append(row)
         now = fields.Datetime.now()
         status = queued.drs_flow_id._get_wip_status()
+        # the flow model's state now: the throughput quotes and lead times use
+        state = queued.drs_flow_id._drs_state_now_isolated(now)
         forecast = {}
         for flow in queued.drs_flow_id:
             rows = rows_by_flow.get(flow.id, [])
@@ -174,7 +176,7 @@ class MrpDrsFlow(models.Model):
                 wip + through - units,
                 wip + through - flow.wip_cap,
             ).clip(min=0.0)
-            throughput = flow._drs_current_throughput(now)[0]
+            throughput = state.get(flow.id, {}).get("throughput", 0.0)
             dates = (
                 flow._drs_plan_hours_batch(room / throughput, now)
                 if throughput > 0
