@@ -5,6 +5,8 @@ One DRS concept per file; a model's concepts may extend it in several files,
 as Odoo's ``account_journal_dashboard.py`` extends ``account.journal``:
 
 - ``mrp_drs_flow``                  flows (CONWIP loops), WIP status, release
+- ``mrp_drs_flow_membership``       the one rule of an order's / product's flow, work
+- ``mrp_drs_flow_calendar``         a flow's days and working hours (one calendar rule)
 - ``mrp_drs_flow_throughput``       throughput measured or estimated, line model
 - ``mrp_drs_flow_recourse``         make-up threshold and shifts, capacity signals
 - ``mrp_drs_flow_heijunka``         takt, quotas and levelled release of a flow
@@ -26,6 +28,8 @@ as Odoo's ``account_journal_dashboard.py`` extends ``account.journal``:
 - ``mrp_drs_optimization_run``      optimisation runs: states and actions
 - ``mrp_drs_optimization_extract``  reading the plant for the engine
 - ``mrp_drs_optimization_proposal`` writing the engine's proposal as lines
+- ``mrp_drs_optimization_caps``     the proposal's WIP caps and loop types per flow
+- ``mrp_drs_optimization_charts``   the run's charts (frontier, order frequency, flows)
 - ``mrp_drs_optimization_risk``     simulating the proposal before it is shown
 - ``mrp_drs_optimization_line``     one proposal: apply and revert
 - ``mrp_drs_optimization_flow_check`` the risk check of one flow of a run
@@ -39,9 +43,11 @@ from . import (
     mrp_bom,
     mrp_drs_due_date_quote,
     mrp_drs_flow,
+    mrp_drs_flow_calendar,
     mrp_drs_flow_curve,
     mrp_drs_flow_heijunka,
     mrp_drs_flow_history,
+    mrp_drs_flow_membership,
     mrp_drs_flow_recourse,
     mrp_drs_flow_throughput,
     mrp_drs_heijunka,
@@ -68,6 +74,8 @@ from . import (
 from . import (
     mrp_drs_demo,
     mrp_drs_flow_queue,
+    mrp_drs_optimization_caps,
+    mrp_drs_optimization_charts,
     mrp_drs_optimization_extract,
     mrp_drs_optimization_product,
     mrp_drs_optimization_proposal,

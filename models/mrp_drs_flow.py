@@ -18,16 +18,12 @@ release).
 """
 
 import logging
-from collections import defaultdict
-from datetime import datetime, time, timedelta
-
-import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare
 
-from odoo.addons.mrp_drs.engine import conwip, flowline
+from odoo.addons.mrp_drs.engine import conwip
 
 from .drs_client_action import notify_and_reload
 
@@ -46,10 +42,6 @@ STANDARD_WORK_HOURS_MAX = 10_000.0
 
 PLANNER_GROUP = "mrp_drs.group_drs_planner"
 
-#: span over which dates are planned in a flow's calendar (Odoo's
-#: ``plan_hours`` looks 100 x 14 days ahead); beyond, the calendar's share of
-#: working time over that span stretches the remaining hours
-PLAN_SPAN = timedelta(days=1400)
 
 _logger = logging.getLogger(__name__)
 
@@ -449,44 +441,6 @@ class MrpDrsFlow(models.Model):
                     )
                 )
 
-    def _sync_open_productions(self, workcenters):
-        """Re-assign not-yet-queued orders at ``workcenters`` to their flow.
-
-        Draft orders only get their flow recomputed (they queue when confirmed).
-        Orders already confirmed when their workcenters join a flow are on the
-        floor: they are counted as released WIP of that flow, so that a flow
-        created on a busy line does not release new work on top of it.
-        """
-        if not workcenters:
-            return
-        Production = self.env["mrp.production"].sudo()
-        productions = Production.search(
-            [
-                ("state", "in", ("draft", *OPEN_STATES)),
-                ("drs_state", "=", False),
-                ("workorder_ids.workcenter_id", "in", workcenters.ids),
-            ]
-        )
-        if not productions:
-            return
-        self.env.add_to_compute(Production._fields["drs_flow_id"], productions)
-        adopted = productions.filtered(
-            lambda production: production.state != "draft" and production.drs_flow_id
-        )
-        if adopted:
-            adopted._drs_set_state("released")
-            for flow in adopted.drs_flow_id:
-                count = len(
-                    adopted.filtered(lambda p, flow=flow: p.drs_flow_id == flow)
-                )
-                flow.message_post(
-                    body=self.env._(
-                        "%(count)s manufacturing order(s) already confirmed at the "
-                        "flow's workcenters now count as its WIP.",
-                        count=count,
-                    )
-                )
-
     def _get_wip_status(self):
         """WIP and queue figures of the flows in ``self``, read in one query.
 
@@ -550,126 +504,6 @@ class MrpDrsFlow(models.Model):
             row["stock_units"] = stock_units.get(flow.id, 0.0)
             row["wip"] = row["released_units"] + row["stock_units"]
         return status
-
-    @api.model
-    def _drs_flow_of(self, items, workcenter_ids, minutes, flow_by_workcenter=None):
-        """The flow of each item (order, product, bill of materials): where its
-        work spends the most expected time, ties to the lowest flow id
-        (engine ``flowline.assign_flow``). The one rule every site uses.
-
-        ``items``, ``workcenter_ids``, ``minutes``: one entry per operation or
-        work order; ``flow_by_workcenter`` maps workcenter ids to flow ids
-        (default: each workcenter's active flow). Returns ``{item: flow_id}``
-        for the items with work in a flow.
-        """
-        if flow_by_workcenter is None:
-            workcenters = self.env["mrp.workcenter"].sudo().browse(set(workcenter_ids))
-            flow_by_workcenter = {
-                workcenter.id: workcenter.drs_flow_id.id
-                for workcenter in workcenters
-                if workcenter.drs_flow_id
-            }
-        if not flow_by_workcenter or not len(items):
-            return {}
-        flows = [flow_by_workcenter.get(wc_id) for wc_id in workcenter_ids]
-        return flowline.assign_flow(list(items), flows, list(minutes)).to_dict()
-
-    def _get_product_work_hours(self):
-        """Hours per unit of each product at the workcenters of its flow.
-
-        A product's work is that of its first bill of materials (by sequence)
-        with operations at a flow; its flow is :meth:`_drs_flow_of` of those
-        operations. Returns ``{flow_id: {product_id: hours per unit of the
-        product's unit of measure}}``.
-        """
-        # every active flow of these companies competes for the products
-        flows = self.sudo() | self.sudo().search(
-            [("company_id", "in", self.company_id.ids)]
-        )
-        flow_by_workcenter = {
-            workcenter.id: flow.id
-            for flow in flows
-            for workcenter in flow.workcenter_ids
-        }
-        if not flow_by_workcenter:
-            return {}
-        operations = (
-            self.env["mrp.routing.workcenter"]
-            .sudo()
-            .search(
-                [
-                    ("workcenter_id", "in", list(flow_by_workcenter)),
-                    ("bom_id.active", "=", True),
-                    ("bom_id.type", "=", "normal"),
-                ]
-            )
-        )
-        # product -> its first BoM touching a flow (lowest sequence, then id)
-        bom_by_product = {}
-        for bom in operations.bom_id.sorted(lambda bom: (bom.sequence, bom.id)):
-            products = bom.product_id or bom.product_tmpl_id.product_variant_ids
-            for product in products:
-                bom_by_product.setdefault(product, bom)
-        rows = [
-            (
-                product.id,
-                operation.workcenter_id.id,
-                operation._get_duration_expected(product, bom.product_qty),
-            )
-            for product, bom in bom_by_product.items()
-            for operation in bom.operation_ids
-        ]
-        flow_of = (
-            self._drs_flow_of(*zip(*rows, strict=True), flow_by_workcenter)
-            if rows
-            else {}
-        )
-        minutes = defaultdict(float)
-        for product_id, workcenter_id, duration in rows:
-            if flow_by_workcenter.get(workcenter_id) == flow_of.get(product_id):
-                minutes[product_id] += duration
-        hours = defaultdict(dict)
-        for product, bom in bom_by_product.items():
-            flow_id = flow_of.get(product.id)
-            bom_qty = bom.product_uom_id._compute_quantity(
-                bom.product_qty, product.uom_id
-            )
-            if flow_id in self.ids and bom_qty > 0:
-                hours[flow_id][product.id] = minutes[product.id] / 60.0 / bom_qty
-        return hours
-
-    def _get_stock_units(self):
-        """On-hand stock of each flow's products in equivalent WIP units:
-        ``{flow_id: units}`` (quantity x hours per unit / standard work content)."""
-        hours_by_flow = self._get_product_work_hours()
-        product_ids = {pid for hours in hours_by_flow.values() for pid in hours}
-        if not product_ids:
-            return {}
-        rows = (
-            self.env["stock.quant"]
-            .sudo()
-            ._read_group(
-                [
-                    ("product_id", "in", list(product_ids)),
-                    ("location_id.usage", "=", "internal"),
-                    ("company_id", "in", self.company_id.ids),
-                ],
-                ["product_id", "company_id"],
-                ["quantity:sum"],
-            )
-        )
-        on_hand = {(product.id, company.id): qty for product, company, qty in rows}
-        units = {}
-        for flow in self.sudo():
-            hours = hours_by_flow.get(flow.id, {})
-            work_hours = sum(
-                max(on_hand.get((pid, flow.company_id.id), 0.0), 0.0) * per_unit
-                for pid, per_unit in hours.items()
-            )
-            units[flow.id] = conwip.equivalent_wip_units(
-                work_hours, flow.standard_work_hours
-            )
-        return units
 
     def _lock_for_release(self):
         """Lock and touch the row of each flow, in id order.
@@ -800,60 +634,6 @@ class MrpDrsFlow(models.Model):
                 status[flow.id]["released_count"],
             )
         return counts
-
-    def _drs_reference_calendar(self):
-        """Working calendar of the flow: its first workcenter's (by id), else
-        the company's. Its time zone makes the flow's days
-        (``_drs_period_date``): release history, make-up, throughput and
-        heijunka periods all count days by this one rule."""
-        self.ensure_one()
-        workcenters = self.workcenter_ids.sorted("id").filtered("resource_calendar_id")
-        return (
-            workcenters[:1].resource_calendar_id or self.company_id.resource_calendar_id
-        )
-
-    def _drs_timezone(self):
-        self.ensure_one()
-        return pytz.timezone(self._drs_reference_calendar().tz or "UTC")
-
-    def _drs_period_date(self, now):
-        """Period (day in the flow calendar's timezone) of the naive UTC ``now``."""
-        return pytz.utc.localize(now).astimezone(self._drs_timezone()).date()
-
-    def _drs_period_bounds(self, period_date):
-        """Naive UTC ``(start, end)`` of the day ``period_date`` in the flow's
-        timezone."""
-        tz = self._drs_timezone()
-        start = tz.localize(datetime.combine(period_date, time.min))
-        end = tz.localize(datetime.combine(period_date + timedelta(days=1), time.min))
-        return (
-            start.astimezone(pytz.utc).replace(tzinfo=None),
-            end.astimezone(pytz.utc).replace(tzinfo=None),
-        )
-
-    def _drs_plan_hours(self, hours, now):
-        """Date ``hours`` working hours after ``now`` in the flow's calendar
-        (global leaves excluded); calendar hours when the calendar has no
-        working time. Beyond :data:`PLAN_SPAN` the hours left are stretched by
-        the calendar's working share over that span, so that the date grows
-        with the hours however many they are."""
-        self.ensure_one()
-        calendar = self._drs_reference_calendar()
-        if calendar:
-            planned = calendar.plan_hours(hours, now, compute_leaves=True)
-            if planned:
-                return planned
-            span_hours = calendar.get_work_hours_count(
-                now, now + PLAN_SPAN, compute_leaves=True
-            )
-            if span_hours > 0:
-                stretch = PLAN_SPAN.total_seconds() / 3600.0 / span_hours
-                return (
-                    now
-                    + PLAN_SPAN
-                    + timedelta(hours=max(hours - span_hours, 0.0) * stretch)
-                )
-        return now + timedelta(hours=hours)
 
     def _drs_cap_level(self):
         """The cap as a whole number of units for the mean value analysis (a

@@ -9,12 +9,9 @@ dozens). Negative reorder points (possible in a (Q, r) policy when lots are
 large) are raised to zero.
 """
 
-import base64
 import logging
 import math
 import re
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,14 +20,10 @@ from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import SQL
 
-from odoo.addons.mrp_drs.engine import inventory, optimize
-
-from .mrp_drs_flow import OPEN_STATES
+from odoo.addons.mrp_drs.engine import inventory
 
 _logger = logging.getLogger(__name__)
 
-#: fill-rate targets of the efficient frontier chart
-FRONTIER_TARGETS = (0.80, 0.85, 0.90, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995)
 
 #: orderpoint fields a run may change, in the order of the lines
 ORDERPOINT_FIELDS = ("product_min_qty", "product_max_qty", "qty_multiple")
@@ -598,166 +591,6 @@ class MrpDrsOptimizationRun(models.Model):
             }
         )
 
-    def _flow_lot_hours(self, data, result, proposal):
-        """Work hours of a lot at each flow's workcenters: per flow, ``mean``
-        (the flow's average lot) and ``largest`` (its largest proposed lot).
-
-        Converts the engine's cap (lots of the flow's average routing) into the
-        flow's equivalent units (hours / standard work content), the unit in
-        which manufacturing orders count against the cap.
-        """
-        products = data["products"]
-        if result.assignment.empty:
-            return pd.DataFrame(columns=["mean", "largest"], dtype=float)
-        rows = self._assignment_shares(data, result, ["run_hours", "setup_hours"])
-        flow_of_center = dict(
-            zip(
-                data["flow_rows"]["workcenter_id"],
-                data["flow_rows"]["flow_id"],
-                strict=True,
-            )
-        )
-        lot = proposal["lot"]
-        rows = rows.assign(
-            flow=rows["product_id"].map(products["flow_id"]),
-            center_flow=rows["workcenter_id"].map(flow_of_center),
-            lot=rows["product_id"].map(lot),
-            demand=rows["product_id"].map(products["demand_mean"]),
-        )
-        rows = rows[(rows["flow"] == rows["center_flow"]) & rows["lot"].notna()]
-        rows = rows.assign(
-            hours=rows["demand"]
-            * rows["share"]
-            / rows["lot"]
-            * (rows["setup_hours"] + rows["lot"] * rows["run_hours"])
-        )
-        hours = rows.groupby("flow")["hours"].sum()
-        items = products.assign(lots=products["demand_mean"] / lot)
-        items = items[items["flow_id"].notna() & lot.notna()]
-        lots = items.groupby("flow_id")["lots"].sum()
-        # one lot of a product: its setups and lot x run hours at the flow
-        per_lot = rows.assign(
-            one=rows["share"] * (rows["setup_hours"] + rows["lot"] * rows["run_hours"])
-        )
-        largest = per_lot.groupby(["flow", "product_id"])["one"].sum()
-        return pd.DataFrame(
-            {"mean": hours / lots, "largest": largest.groupby(level=0).max()}
-        ).dropna()
-
-    def _wip_cap_lines(self, data, result, proposal):
-        """One line per flow in scope: the engine's cap and loop type.
-
-        The engine's ``wip_cap`` counts orders (lots of the flow's average
-        routing): the least number whose flow-model throughput covers the
-        demand with a margin, never below the largest lot, independent of any
-        cost; a non-bottleneck loop adds its expected finished stock. In the
-        flow's equivalent units it is that count times the hours of an average
-        proposed lot over the standard work content, and never below one lot
-        of its largest proposed lot nor the largest order open now (else it
-        could only enter alone).
-        """
-        flows, products = data["flows"], data["products"]
-        if self.scope == "flows":
-            flows = flows[flows.index.isin(self.flow_ids.ids)]
-        elif self.scope == "categories":
-            scoped = products.loc[products["in_scope"], "flow_id"].dropna()
-            flows = flows[flows.index.isin(scoped.astype(int))]
-        table = result.flows
-        lot_hours = self._flow_lot_hours(data, result, proposal)
-        largest_open = self._largest_open_orders(flows.index.tolist())
-        lines = []
-        for flow_id, flow in flows.iterrows():
-            key = str(flow_id)
-            row = table.loc[key] if key in table.index else None
-            cap = row["wip_cap"] if row is not None else pd.NA
-            if row is None or pd.isna(cap) or flow_id not in lot_hours.index:
-                status = row["status"] if row is not None else "no_load"
-                lines.append(
-                    {
-                        "run_id": self.id,
-                        "kind": "wip_cap",
-                        "field_name": "wip_cap",
-                        "flow_id": int(flow_id),
-                        "old_value": float(flow["wip_cap"]),
-                        "old_loop_type": flow["loop_type"],
-                        "state": "skipped",
-                        "selected": False,
-                        "reason": self._flow_reason(status),
-                    }
-                )
-                continue
-            hours_per_lot = float(lot_hours.loc[flow_id, "mean"])
-            standard = flow["standard_work_hours"]
-            units = _ceil_cents(
-                max(
-                    int(cap) * hours_per_lot,
-                    float(lot_hours.loc[flow_id, "largest"]),
-                )
-                / standard
-            )
-            units = max(units, largest_open.get(int(flow_id), 0.0), 0.01)
-            loop_type = row["loop_type"]
-            changed = (
-                abs(units - flow["wip_cap"]) > 0.005 or loop_type != flow["loop_type"]
-            )
-            released = 0
-            if changed and units > flow["wip_cap"]:
-                released = (
-                    self.env["mrp.drs.flow"]
-                    .sudo()
-                    .browse(int(flow_id))
-                    ._drs_releasable_counts(
-                        {int(flow_id): units}, {int(flow_id): loop_type}
-                    )
-                    .get(int(flow_id), 0)
-                )
-            old_cap = float(flow["wip_cap"])
-            big = changed and abs(units - old_cap) > self.review_threshold * max(
-                old_cap, 0.01
-            )
-            flag_reasons = []
-            if released:
-                flag_reasons.append(
-                    self.env._(
-                        "releases %(count)s queued order(s) at once", count=released
-                    )
-                )
-            if big:
-                flag_reasons.append(
-                    self.env._(
-                        "changes the cap by more than %(threshold)s",
-                        threshold=f"{self.review_threshold:.0%}",
-                    )
-                )
-            lines.append(
-                {
-                    "run_id": self.id,
-                    "kind": "wip_cap",
-                    "field_name": "wip_cap",
-                    "flow_id": int(flow_id),
-                    "old_value": float(flow["wip_cap"]),
-                    "new_value": units,
-                    "difference": units - float(flow["wip_cap"]),
-                    "old_loop_type": flow["loop_type"],
-                    "new_loop_type": loop_type,
-                    "cap_orders": int(row["min_cap_units"]),
-                    "state": "proposed" if changed else "unchanged",
-                    "selected": changed and not flag_reasons,
-                    "flagged": bool(flag_reasons),
-                    "flag_reason": "; ".join(flag_reasons),
-                    "orders_released": int(released),
-                    "reason": self._wip_cap_reason(row, hours_per_lot),
-                    # in equivalent units, as the flow's own curve in Odoo
-                    "chart": self._flow_chart(
-                        flow["name"],
-                        row,
-                        result,
-                        units_per_lot=hours_per_lot / flow["standard_work_hours"],
-                    ),
-                }
-            )
-        return lines
-
     def _item_reasons(self, reasons, center_names):
         """The engine's reasons of the items in the planner's words, each
         distinct reason translated once."""
@@ -767,50 +600,6 @@ class MrpDrsOptimizationRun(models.Model):
             dtype=object,
         )
         return words[codes]
-
-    def _wip_cap_reason(self, row, hours_per_lot):
-        reason = self.env._(
-            "%(orders)s order(s) in the line of %(hours).2f h on average "
-            "(throughput at the cap %(rate).3f lots/h for %(target).3f lots/h "
-            "needed; status %(status)s)",
-            orders=int(row["min_cap_units"]),
-            hours=hours_per_lot,
-            rate=float(row["throughput_at_cap"]),
-            target=float(row["target_throughput"]),
-            status=row["status"],
-        )
-        if row["loop_type"] == "non_bottleneck":
-            reason += self.env._(
-                "; non-bottleneck loop: plus %(stock)s lot(s) of expected finished "
-                "stock, which its release rule counts",
-                stock=int(row["wip_cap"]) - int(row["min_cap_units"]),
-            )
-        return reason
-
-    def _largest_open_orders(self, flow_ids):
-        """Largest open order (queued or released) of each flow, in equivalent
-        units: ``{flow_id: units}``."""
-        if not flow_ids:
-            return {}
-        self.env["mrp.production"].flush_model(
-            ["drs_flow_id", "drs_state", "drs_wip_units", "state"]
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT drs_flow_id, MAX(drs_wip_units)
-                  FROM mrp_production
-                 WHERE drs_flow_id = ANY(%s)
-                   AND drs_state IN ('queued', 'released')
-                   AND state IN %s
-                 GROUP BY drs_flow_id
-                """,
-                [int(flow_id) for flow_id in flow_ids],
-                OPEN_STATES,
-            )
-        )
-        rows = self.env.cr.fetchall()
-        return {flow_id: float(units or 0.0) for flow_id, units in rows}
 
     def _item_reason(self, reason, center_names):
         """The engine's reason for an item, in the planner's words (workcenters
@@ -839,20 +628,6 @@ class MrpDrsOptimizationRun(models.Model):
         if reason.startswith("no holding cost"):
             return self.env._("no holding cost: the product has no cost")
         return known.get(reason, reason)
-
-    def _loop_label(self, loop_type):
-        return {
-            "bottleneck": self.env._("Bottleneck"),
-            "non_bottleneck": self.env._("Non-bottleneck"),
-        }.get(loop_type, self.env._("Unknown"))
-
-    def _flow_reason(self, status):
-        return {
-            "overloaded": self.env._(
-                "overloaded: the flow's load exceeds its bottleneck's capacity"
-            ),
-            "no_load": self.env._("no optimised product runs through this flow"),
-        }.get(status, self.env._("no WIP cap found (status %(status)s)", status=status))
 
     def _current_policy(self, data, result):
         """Fill rate and inventory of today's reorder rules, same demand and lead
@@ -891,60 +666,3 @@ class MrpDrsOptimizationRun(models.Model):
                 np.dot(stock, products["unit_cost"].to_numpy()[usable])
             ),
         }
-
-    def _render(self, draw):
-        """PNG (base64) drawn by ``draw(path)`` with engine.charts, or False when
-        matplotlib is missing or the chart cannot be drawn."""
-        try:
-            from odoo.addons.mrp_drs.engine import charts  # noqa: PLC0415
-        except ImportError:  # pragma: no cover - matplotlib is a requirement
-            return False
-        with tempfile.TemporaryDirectory(prefix="mrp_drs_") as folder:
-            path = Path(folder) / "chart.png"
-            try:
-                draw(charts, path)
-            except (ImportError, ValueError, KeyError) as error:
-                _logger.info("DRS chart not drawn: %s", error)
-                return False
-            return base64.b64encode(path.read_bytes())
-
-    def _frontier_chart(self, result):
-        """Investment against fill rate under the plan's own service rule
-        (:func:`engine.optimize.service_frontier`): the plan lies on it."""
-        if not self._has_plan(result):
-            return False
-
-        def draw(charts, path):
-            frontier = optimize.service_frontier(result, FRONTIER_TARGETS)
-            plan = frontier[frontier["is_plan"]].iloc[0]
-            charts.efficient_frontier_chart(
-                frontier, (plan["fill_rate"], plan["inventory_investment"]), path
-            )
-
-        return self._render(draw)
-
-    def _order_frequency_chart(self, result):
-        """Orders per period against investment, lot sizes scaled around the
-        plan's (:func:`engine.optimize.order_frequency_curve`)."""
-        if not self._has_plan(result):
-            return False
-        return self._render(
-            lambda charts, path: charts.order_frequency_chart(
-                optimize.order_frequency_curve(result), path
-            )
-        )
-
-    @staticmethod
-    def _has_plan(result):
-        items = result.items[result.items["feasible"].fillna(False).astype(bool)]
-        return not items.empty and items["demand_mean"].sum() > 0
-
-    def _flow_chart(self, name, row, result, units_per_lot=None):
-        curve = result.curves[result.curves["flow"] == row.name]
-        if curve.empty:
-            return False
-        return self._render(
-            lambda charts, path: charts.flow_chart(
-                name, row, curve, path, units_per_lot=units_per_lot
-            )
-        )
