@@ -20,7 +20,12 @@ from odoo.tools import SQL
 from .mrp_drs_flow import OPEN_STATES
 
 #: batch size of the UPDATE statements of the reorder rules
-UPDATE_CHUNK = 20_000
+UPDATE_CHUNK = 100_000
+#: free space left on each page of the lines' table (percent): applying and
+#: reverting rewrite every line of a run, and a new row version that fits on
+#: its page without a change of indexed column (state is not indexed; lines are
+#: found by run) is a heap-only update, with no index entries to add
+LINE_FILLFACTOR = 50
 
 
 class MrpDrsOptimizationLine(models.Model):
@@ -58,7 +63,6 @@ class MrpDrsOptimizationLine(models.Model):
         required=True,
         default="proposed",
         readonly=True,
-        index=True,
     )
     selected = fields.Boolean(default=True)
     field_name = fields.Selection(
@@ -136,6 +140,25 @@ class MrpDrsOptimizationLine(models.Model):
     )
     chart = fields.Binary("WIP-throughput chart", attachment=True, readonly=True)
 
+    def _auto_init(self):
+        result = super()._auto_init()
+        self.env.cr.execute(
+            SQL(
+                "SELECT reloptions FROM pg_class WHERE oid = %s::regclass",
+                self._table,
+            )
+        )
+        wanted = f"fillfactor={LINE_FILLFACTOR}"
+        if wanted not in (self.env.cr.fetchone()[0] or []):
+            self.env.cr.execute(
+                SQL(
+                    "ALTER TABLE %s SET (fillfactor = %s)",
+                    SQL.identifier(self._table),
+                    SQL(str(LINE_FILLFACTOR)),
+                )
+            )
+        return result
+
     @api.depends("field_name", "product_id")
     def _compute_unit(self):
         units = {
@@ -187,10 +210,13 @@ class MrpDrsOptimizationLine(models.Model):
         if any(line.state != "proposed" for line in self):
             raise UserError(self.env._("Only proposed lines can be (un)selected."))
 
-    def _check_targets(self, run):
+    def _check_targets(self, run, rows):
         """Refuse to apply or revert unless every line is ``run``'s and every
         record it changes belongs to ``run``'s company (shared records, without
         company, included): one query per target table, before any write.
+
+        ``rows`` are the lines as read by :meth:`_rows`; each query reads the
+        company of the distinct records they point to.
 
         Who may write: applying is a DRS planner's right (see the README), not
         a stock or manufacturing manager's; the values come from the engine
@@ -198,79 +224,85 @@ class MrpDrsOptimizationLine(models.Model):
         may not do is reach another company, so that is what is checked here.
         The message counts the offending lines and names none of their records.
         """
-        self.flush_model()
         company = run.company_id.id
+        foreign = ~rows["run_id"].eq(run.id).to_numpy()
+        # line column, record id, its company, from: one query per target table;
+        # an operation is its BoM's company's, a product its template's.
+        # Flows and reorder rules without company are refused too.
         checks = [
-            ("mrp_drs_flow", "flow_id", "t.company_id IS DISTINCT FROM %(company)s"),
+            ("flow_id", "t.id", "t.company_id", "mrp_drs_flow t", False),
             (
-                "stock_warehouse_orderpoint",
                 "orderpoint_id",
-                "t.company_id IS DISTINCT FROM %(company)s",
+                "t.id",
+                "t.company_id",
+                "stock_warehouse_orderpoint t",
+                False,
             ),
-            ("mrp_bom", "bom_id", "t.company_id != %(company)s"),
-            ("mrp_workcenter", "new_workcenter_id", "t.company_id != %(company)s"),
-            ("mrp_workcenter", "old_workcenter_id", "t.company_id != %(company)s"),
+            ("bom_id", "t.id", "t.company_id", "mrp_bom t", True),
+            ("new_workcenter_id", "t.id", "t.company_id", "mrp_workcenter t", True),
+            ("old_workcenter_id", "t.id", "t.company_id", "mrp_workcenter t", True),
+            (
+                "operation_id",
+                "o.id",
+                "b.company_id",
+                "mrp_routing_workcenter o JOIN mrp_bom b ON b.id = o.bom_id",
+                True,
+            ),
+            (
+                "product_id",
+                "p.id",
+                "t.company_id",
+                "product_product p JOIN product_template t ON t.id = p.product_tmpl_id",
+                True,
+            ),
         ]
-        foreign = 0
-        for table, column, condition in checks:
+        for column, record, owner, tables, shared in checks:
+            target_ids = rows[column]
+            present = target_ids.notna().to_numpy()
+            distinct = sorted(set(target_ids[present].astype(int).tolist()))
+            if not distinct:
+                continue
+            # the SQL fragments are the constants above
             self.env.cr.execute(
                 SQL(
-                    """
-                    SELECT COUNT(*)
-                      FROM mrp_drs_optimization_line l
-                      JOIN %(table)s t ON t.id = l.%(column)s
-                     WHERE l.id = ANY(%(ids)s) AND %(condition)s
-                    """,
-                    table=SQL.identifier(table),
-                    column=SQL.identifier(column),
-                    ids=self.ids,
-                    condition=SQL(condition, company=company),
+                    "SELECT %s, %s FROM %s WHERE %s = ANY(%s)",
+                    SQL(record),
+                    SQL(owner),
+                    SQL(tables),
+                    SQL(record),
+                    distinct,
                 )
             )
-            foreign += self.env.cr.fetchone()[0]
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT COUNT(*)
-                  FROM mrp_drs_optimization_line l
-                  LEFT JOIN mrp_routing_workcenter o ON o.id = l.operation_id
-                  LEFT JOIN mrp_bom b ON b.id = o.bom_id
-                  LEFT JOIN product_product pp ON pp.id = l.product_id
-                  LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                 WHERE l.id = ANY(%(ids)s)
-                   AND (l.run_id != %(run)s OR b.company_id != %(company)s
-                        OR pt.company_id != %(company)s)
-                """,
-                ids=self.ids,
-                run=run.id,
-                company=company,
-            )
-        )
-        foreign += self.env.cr.fetchone()[0]
-        if foreign:
+            companies = target_ids.map(dict(self.env.cr.fetchall()))
+            allowed = companies.eq(company) | (companies.isna() & shared)
+            foreign |= present & ~allowed.to_numpy(dtype=bool)
+        if foreign.any():
             raise AccessError(
                 self.env._(
                     "%(count)s proposal(s) of run %(run)s change records outside "
                     "its company: nothing was changed.",
-                    count=foreign,
+                    count=int(foreign.sum()),
                     run=run.display_name,
                 )
             )
 
-    def _revert_note(self):
+    def _revert_note(self, rows):
         """What a revert of these lines cannot undo, in words: orders released
         while a raised WIP cap was in force stay released (they are on the
-        floor), so the flow's WIP may now stand above its restored cap."""
-        raised = self.filtered(
-            lambda line: (
-                line.field_name == "wip_cap"
-                and line.flow_id
-                and line.new_value > line.old_value
-            )
-        )
-        if not raised:
+        floor), so the flow's WIP may now stand above its restored cap.
+        ``rows``: the lines as read by :meth:`_rows`."""
+        raised = rows[
+            (rows["field_name"] == "wip_cap")
+            & rows["flow_id"].notna()
+            & (rows["new_value"] > rows["old_value"])
+        ]
+        if raised.empty:
             return ""
-        flows = raised.flow_id.sudo()
+        flows = (
+            self.env["mrp.drs.flow"]
+            .sudo()
+            .browse(sorted(set(raised["flow_id"].astype(int).tolist())))
+        )
         status = flows._get_wip_status()
         released = dict(
             self.env["mrp.production"]
@@ -303,15 +335,49 @@ class MrpDrsOptimizationLine(models.Model):
             )
         return " ".join(notes)
 
+    def _summary(self, rows, reverted=False):
+        """One sentence counting the lines by kind, for the run's chatter."""
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        counts = rows["kind"].value_counts()
+        parts = ", ".join(
+            f"{kinds[kind]}: {int(counts[kind])}" for kind in kinds if kind in counts
+        )
+        if reverted:
+            return self.env._(
+                "%(count)s applied value(s) restored (%(parts)s).",
+                count=len(rows),
+                parts=parts,
+            )
+        return self.env._(
+            "%(count)s proposal(s) applied (%(parts)s).", count=len(rows), parts=parts
+        )
+
     def _rows(self):
-        """The lines as a DataFrame, read in one query."""
+        """The lines as a DataFrame, streamed in one ``COPY``."""
         self.flush_model()
-        self.env.cr.execute(
+        columns = [
+            "id",
+            "run_id",
+            "kind",
+            "field_name",
+            "product_id",
+            "orderpoint_id",
+            "bom_id",
+            "operation_id",
+            "flow_id",
+            "old_value",
+            "new_value",
+            "old_workcenter_id",
+            "new_workcenter_id",
+            "create_orderpoint",
+            "orderpoint_created",
+        ]
+        rows = self.env["mrp.drs.optimization.run"]._copy_rows(
             SQL(
                 """
-                SELECT id, field_name, product_id, orderpoint_id, bom_id,
-                       operation_id, flow_id, old_value, new_value,
-                       old_workcenter_id, new_workcenter_id,
+                SELECT id, run_id, kind, field_name, product_id, orderpoint_id,
+                       bom_id, operation_id, flow_id, old_value::float8,
+                       new_value::float8, old_workcenter_id, new_workcenter_id,
                        COALESCE(create_orderpoint, FALSE),
                        COALESCE(orderpoint_created, FALSE)
                   FROM mrp_drs_optimization_line
@@ -319,46 +385,39 @@ class MrpDrsOptimizationLine(models.Model):
                  ORDER BY id
                 """,
                 self.ids,
-            )
+            ),
+            columns,
         )
-        return pd.DataFrame(
-            self.env.cr.fetchall(),
-            columns=[
-                "id",
-                "field_name",
-                "product_id",
-                "orderpoint_id",
-                "bom_id",
-                "operation_id",
-                "flow_id",
-                "old_value",
-                "new_value",
-                "old_workcenter_id",
-                "new_workcenter_id",
-                "create_orderpoint",
-                "orderpoint_created",
-            ],
-        )
+        for column in ("create_orderpoint", "orderpoint_created"):
+            rows[column] = rows[column].map({"t": True, "f": False}).astype(bool)
+        for column in ("kind", "field_name"):
+            rows[column] = rows[column].astype(object)
+        rows["old_value"] = rows["old_value"].astype(float)
+        rows["new_value"] = rows["new_value"].astype(float)
+        return rows
 
     def _apply(self, run):
-        """Write the new values of these lines of ``run``; store the values
-        they replace on the lines first.
+        """Write the new values of these lines of ``run``; store on the lines
+        the values they replace; return the chatter summary.
 
-        - Reorder rules: one locking read, then SQL ``UPDATE`` in batches (their
-          ``write`` only guards company and snooze changes, not touched here; the
-          min <= max constraint is checked first); missing rules are created in
-          one ``create``.
-        - Bills of materials: ORM ``write`` once per distinct lead time, without
-          mail tracking (the run keeps the history).
-        - Operations: SQL ``UPDATE`` of the workcenter (``mrp.routing.workcenter
-          .write`` would build one OR-domain per BoM to flag manufacturing orders
-          as using an outdated BoM, which does not scale); the draft and
-          confirmed orders of their BoMs are flagged in one search instead.
-        - Flows: ORM ``write``, so that a larger cap releases orders from the
-          virtual queue at once.
+        Set-wise, one locking read and one ``UPDATE ... FROM unnest(...)`` per
+        target table, after :meth:`_check_targets`:
+
+        - Reorder rules: SQL (their ``write`` only guards company and snooze
+          changes, not touched here; the min <= max constraint is checked
+          first); missing rules are created in one ``create``.
+        - Bills of materials: SQL (``produce_delay`` is neither tracked nor
+          an input of a stored computed field), caches invalidated.
+        - Operations: SQL (``mrp.routing.workcenter.write`` would build one
+          OR-domain per BoM to flag manufacturing orders as using an outdated
+          BoM, which does not scale); the draft and confirmed orders of their
+          BoMs are flagged in one search instead.
+        - Flows: ORM ``write``, so that the change of cap is tracked in the
+          flow's chatter and a larger cap releases orders at once.
+        - The lines: state, old values and difference in one ``UPDATE``.
         """
-        self._check_targets(run)
         rows = self._rows()
+        self._check_targets(run, rows)
         target = {
             "product_min_qty": "orderpoint_id",
             "product_max_qty": "orderpoint_id",
@@ -381,17 +440,21 @@ class MrpDrsOptimizationLine(models.Model):
                     count=int(missing.sum()),
                 )
             )
-        self._apply_orderpoints(rows[rows["field_name"].isin(_ORDERPOINT)], run)
-        self._apply_boms(rows[rows["field_name"] == "produce_delay"])
-        self._apply_operations(rows[rows["field_name"] == "workcenter_id"])
-        self._apply_flows(rows[rows["field_name"] == "wip_cap"])
-        self._set_state("applied")
+        rows["stored_old"] = np.nan
+        rows["stored_old_workcenter"] = np.nan
+        self._apply_orderpoints(rows, run)
+        self._apply_boms(rows)
+        self._apply_operations(rows)
+        self._apply_flows(rows)
+        self._set_state("applied", rows)
+        return self._summary(rows)
 
     def _revert(self, run):
         """Restore the values the applied lines replaced; delete the reorder
-        rules the apply created."""
-        self._check_targets(run)
+        rules the apply created. Returns ``(summary, note)`` for the chatter
+        (see :meth:`_revert_note`)."""
         rows = self._rows()
+        self._check_targets(run, rows)
         rules = rows[
             rows["field_name"].isin(_ORDERPOINT) & rows["orderpoint_id"].notna()
         ]
@@ -405,12 +468,8 @@ class MrpDrsOptimizationLine(models.Model):
             kept.assign(value=kept["old_value"]), self.env._("revert")
         )
         boms = rows[(rows["field_name"] == "produce_delay") & rows["bom_id"].notna()]
-        self._write_grouped(
-            "mrp.bom",
-            boms["bom_id"],
-            boms["old_value"].round().astype(int),
-            "produce_delay",
-        )
+        self._lock("mrp_bom", "produce_delay", boms["bom_id"])
+        self._set_boms(boms["bom_id"], boms["old_value"])
         operations = rows[
             (rows["field_name"] == "workcenter_id")
             & rows["operation_id"].notna()
@@ -420,15 +479,14 @@ class MrpDrsOptimizationLine(models.Model):
             operations["operation_id"], operations["old_workcenter_id"]
         )
         flows = rows[(rows["field_name"] == "wip_cap") & rows["flow_id"].notna()]
-        for flow_id, value in zip(flows["flow_id"], flows["old_value"], strict=True):
-            self.env["mrp.drs.flow"].sudo().browse(int(flow_id)).write(
-                {"wip_cap": float(value)}
-            )
+        self._write_flows(flows["flow_id"], flows["old_value"])
         self._set_state("reverted")
+        return self._summary(rows, reverted=True), self._revert_note(rows)
 
     # reorder rules ----------------------------------------------------------
     def _apply_orderpoints(self, rows, run):
-        existing = rows[rows["orderpoint_id"].notna()]
+        rules = rows[rows["field_name"].isin(_ORDERPOINT)]
+        existing = rules[rules["orderpoint_id"].notna()]
         if not existing.empty:
             current = self._lock_orderpoints(existing["orderpoint_id"].astype(int))
             old = (
@@ -450,13 +508,13 @@ class MrpDrsOptimizationLine(models.Model):
                         "computed: run the optimisation again."
                     )
                 )
-            self._store_old_values(existing["id"], old)
+            rows.loc[existing.index, "stored_old"] = old
             self._write_orderpoints(
                 existing.assign(value=existing["new_value"]),
                 self.env._("apply"),
                 current,
             )
-        self._create_orderpoints(rows[rows["orderpoint_id"].isna()], run)
+        self._create_orderpoints(rules[rules["orderpoint_id"].isna()], run)
 
     def _lock_orderpoints(self, orderpoint_ids):
         self.env["stock.warehouse.orderpoint"].flush_model(list(_ORDERPOINT))
@@ -509,9 +567,11 @@ class MrpDrsOptimizationLine(models.Model):
                     rules=", ".join(rules.sudo().mapped("display_name")),
                 )
             )
+        # only the rules whose values change get a new row version
+        changed = final[(final != current.reindex(final.index)).any(axis=1)]
         now = self.env.cr.now()
-        for start in range(0, len(final), UPDATE_CHUNK):
-            chunk = final.iloc[start : start + UPDATE_CHUNK]
+        for start in range(0, len(changed), UPDATE_CHUNK):
+            chunk = changed.iloc[start : start + UPDATE_CHUNK]
             self.env.cr.execute(
                 SQL(
                     """
@@ -594,53 +654,71 @@ class MrpDrsOptimizationLine(models.Model):
         )
 
     # other targets ----------------------------------------------------------
+    def _lock(self, table, column, record_ids):
+        """``{id: column}`` of these records, locked against concurrent
+        writes until the end of the transaction; one query."""
+        distinct = sorted(set(record_ids.astype(int).tolist()))
+        if not distinct:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, %s FROM %s WHERE id = ANY(%s) FOR NO KEY UPDATE",
+                SQL.identifier(column),
+                SQL.identifier(table),
+                distinct,
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
     def _apply_boms(self, rows):
-        if rows.empty:
+        boms = rows[rows["field_name"] == "produce_delay"]
+        if boms.empty:
             return
-        boms = self.env["mrp.bom"].sudo().browse(rows["bom_id"].astype(int).tolist())
-        current = dict(zip(boms.ids, boms.mapped("produce_delay"), strict=True))
-        self._store_old_values(
-            rows["id"], [current[int(bom)] for bom in rows["bom_id"]]
+        self.env["mrp.bom"].flush_model(["produce_delay"])
+        current = self._lock("mrp_bom", "produce_delay", boms["bom_id"])
+        rows.loc[boms.index, "stored_old"] = boms["bom_id"].astype(int).map(current)
+        self._set_boms(boms["bom_id"], boms["new_value"])
+
+    def _set_boms(self, bom_ids, days):
+        """Set the manufacturing lead time (whole days) of these bills of
+        materials, where it changes; one query."""
+        if len(bom_ids) == 0:
+            return
+        Bom = self.env["mrp.bom"].sudo()
+        Bom.flush_model(["produce_delay"])
+        ids = bom_ids.astype(int).tolist()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE mrp_bom b
+                   SET produce_delay = v.days, write_uid = %s, write_date = %s
+                  FROM unnest(%s::int[], %s::int[]) AS v(id, days)
+                 WHERE b.id = v.id AND b.produce_delay IS DISTINCT FROM v.days
+                """,
+                self.env.uid,
+                self.env.cr.now(),
+                ids,
+                days.round().astype(int).tolist(),
+            )
         )
-        self._write_grouped(
-            "mrp.bom",
-            rows["bom_id"],
-            rows["new_value"].round().astype(int),
-            "produce_delay",
-        )
+        boms = Bom.browse(ids)
+        boms.invalidate_recordset(["produce_delay", "write_uid", "write_date"])
+        boms.modified(["produce_delay"])
 
     def _apply_operations(self, rows):
-        if rows.empty:
+        operations = rows[rows["field_name"] == "workcenter_id"]
+        if operations.empty:
             return
         self.env["mrp.routing.workcenter"].flush_model(["workcenter_id"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT id, workcenter_id
-                  FROM mrp_routing_workcenter
-                 WHERE id = ANY(%s)
-                   FOR NO KEY UPDATE
-                """,
-                sorted(set(rows["operation_id"].astype(int))),
-            )
+        current = self._lock(
+            "mrp_routing_workcenter", "workcenter_id", operations["operation_id"]
         )
-        current = dict(self.env.cr.fetchall())
-        line_ids = rows["id"].astype(int).tolist()
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE mrp_drs_optimization_line l
-                   SET old_workcenter_id = v.workcenter_id
-                  FROM unnest(%s::int[], %s::int[]) AS v(id, workcenter_id)
-                 WHERE l.id = v.id
-                   AND l.old_workcenter_id IS DISTINCT FROM v.workcenter_id
-                """,
-                line_ids,
-                [current[int(op)] for op in rows["operation_id"]],
-            )
+        rows.loc[operations.index, "stored_old_workcenter"] = (
+            operations["operation_id"].astype(int).map(current)
         )
-        self.browse(line_ids).invalidate_recordset(["old_workcenter_id"])
-        self._set_operation_workcenters(rows["operation_id"], rows["new_workcenter_id"])
+        self._set_operation_workcenters(
+            operations["operation_id"], operations["new_workcenter_id"]
+        )
 
     def _set_operation_workcenters(self, operation_ids, workcenter_ids):
         """Move operations to workcenters (SQL, see :meth:`_apply`) and flag the
@@ -683,71 +761,86 @@ class MrpDrsOptimizationLine(models.Model):
             productions.is_outdated_bom = True
 
     def _apply_flows(self, rows):
-        if rows.empty:
+        flows = rows[rows["field_name"] == "wip_cap"]
+        if flows.empty:
             return
-        flows = (
-            self.env["mrp.drs.flow"].sudo().browse(rows["flow_id"].astype(int).tolist())
+        records = (
+            self.env["mrp.drs.flow"]
+            .sudo()
+            .browse(sorted(set(flows["flow_id"].astype(int).tolist())))
         )
-        current = dict(zip(flows.ids, flows.mapped("wip_cap"), strict=True))
-        self._store_old_values(
-            rows["id"], [current[int(flow)] for flow in rows["flow_id"]]
+        current = dict(zip(records.ids, records.mapped("wip_cap"), strict=True))
+        rows.loc[flows.index, "stored_old"] = flows["flow_id"].astype(int).map(current)
+        self._write_flows(flows["flow_id"], flows["new_value"])
+
+    def _write_flows(self, flow_ids, caps):
+        """Set the WIP caps of these flows through ``write`` (tracked in their
+        chatter; a larger cap releases orders at once)."""
+        Flow = self.env["mrp.drs.flow"].sudo()
+        for flow_id, cap in zip(flow_ids, caps, strict=True):
+            Flow.browse(int(flow_id)).write({"wip_cap": float(cap)})
+
+    def _set_state(self, state, rows=None):
+        """Set the state of these lines and, for ``rows`` with a ``stored_old``
+        (``stored_old_workcenter``), the value (workcenter) they replaced and the
+        difference; one ``UPDATE`` (no field depends on these)."""
+        self.flush_model()
+        stored = rows is not None and bool(
+            (rows["stored_old"].notna() | rows["stored_old_workcenter"].notna()).any()
         )
-        for flow_id, value in zip(rows["flow_id"], rows["new_value"], strict=True):
-            flows.browse(int(flow_id)).write({"wip_cap": float(value)})
-
-    def _write_grouped(self, model, record_ids, values, field_name):
-        """``write({field_name: value})`` once per distinct value."""
-        if len(record_ids) == 0:
-            return
-        groups = defaultdict(list)
-        for record_id, value in zip(record_ids, values, strict=True):
-            groups[_plain(value)].append(int(record_id))
-        records = self.env[model].sudo().with_context(tracking_disable=True)
-        for value, ids in groups.items():
-            records.browse(ids).write({field_name: value})
-
-    def _set_state(self, state):
-        """Set the state of many lines in one query (no field depends on it)."""
-        self.flush_model(["state"])
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE mrp_drs_optimization_line
-                   SET state = %s, write_uid = %s, write_date = %s
-                 WHERE id = ANY(%s)
-                """,
-                state,
-                self.env.uid,
-                self.env.cr.now(),
-                self.ids,
+        if not stored:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE mrp_drs_optimization_line
+                       SET state = %s, write_uid = %s, write_date = %s
+                     WHERE id = ANY(%s)
+                    """,
+                    state,
+                    self.env.uid,
+                    self.env.cr.now(),
+                    self.ids,
+                )
             )
-        )
-        self.invalidate_recordset(["state", "write_uid", "write_date"])
-
-    def _store_old_values(self, line_ids, values):
-        line_ids = [int(line_id) for line_id in line_ids]
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE mrp_drs_optimization_line l
-                   SET old_value = v.value, difference = l.new_value - v.value
-                  FROM unnest(%s::int[], %s::float8[]) AS v(id, value)
-                 WHERE l.id = v.id AND l.old_value IS DISTINCT FROM v.value
-                """,
-                line_ids,
-                [float(value) for value in values],
+        else:
+            # lines without a stored value keep theirs (NULL: no change)
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE mrp_drs_optimization_line l
+                       SET state = %s, write_uid = %s, write_date = %s,
+                           old_value = COALESCE(v.old_value, l.old_value),
+                           difference = COALESCE(l.new_value - v.old_value,
+                                                 l.difference),
+                           old_workcenter_id = COALESCE(v.old_workcenter_id,
+                                                        l.old_workcenter_id)
+                      FROM unnest(%s::int[], %s::float8[], %s::int[])
+                           AS v(id, old_value, old_workcenter_id)
+                     WHERE l.id = v.id
+                    """,
+                    state,
+                    self.env.uid,
+                    self.env.cr.now(),
+                    rows["id"].astype(int).tolist(),
+                    _nullable_list(rows["stored_old"], float),
+                    _nullable_list(rows["stored_old_workcenter"], int),
+                )
             )
+        self.invalidate_recordset(
+            [
+                "state",
+                "write_uid",
+                "write_date",
+                "old_value",
+                "difference",
+                "old_workcenter_id",
+            ]
         )
-        self.browse(line_ids).invalidate_recordset(["old_value", "difference"])
+
+
+def _nullable_list(values, kind):
+    """A Series as a list of SQL parameters of ``kind``, NaN -> None."""
+    return [None if pd.isna(value) else kind(value) for value in values]
 
 
 _ORDERPOINT = ("product_min_qty", "product_max_qty", "qty_multiple")
-
-
-def _plain(value):
-    """numpy scalar -> Python scalar (ids and integer days stay integers)."""
-    if isinstance(value, (np.integer, int)):
-        return int(value)
-    if isinstance(value, (np.floating, float)) and float(value).is_integer():
-        return int(value)
-    return float(value)
