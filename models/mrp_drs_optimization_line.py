@@ -286,7 +286,7 @@ class MrpDrsOptimizationLine(models.Model):
                 )
             )
 
-    def _revert_note(self, rows):
+    def _revert_note(self, rows, run):
         """What a revert of these lines cannot undo, in words: orders released
         while a raised WIP cap was in force stay released (they are on the
         floor), so the flow's WIP may now stand above its restored cap.
@@ -312,7 +312,7 @@ class MrpDrsOptimizationLine(models.Model):
                     ("drs_flow_id", "in", flows.ids),
                     ("drs_state", "=", "released"),
                     ("state", "in", OPEN_STATES),
-                    ("drs_release_date", ">=", self.run_id.date_applied),
+                    ("drs_release_date", ">=", run.date_applied),
                 ],
                 ["drs_flow_id"],
                 ["__count"],
@@ -481,7 +481,7 @@ class MrpDrsOptimizationLine(models.Model):
         flows = rows[(rows["field_name"] == "wip_cap") & rows["flow_id"].notna()]
         self._write_flows(flows["flow_id"], flows["old_value"])
         self._set_state("reverted")
-        return self._summary(rows, reverted=True), self._revert_note(rows)
+        return self._summary(rows, reverted=True), self._revert_note(rows, run)
 
     # reorder rules ----------------------------------------------------------
     def _apply_orderpoints(self, rows, run):
