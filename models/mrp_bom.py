@@ -183,8 +183,8 @@ class MrpBom(models.Model):
         ``mrp.workcenter._drs_evaluate_workcenters``); clear those no longer
         DRS-active; copy the values of each product's first bill of materials
         onto the product template. Call as superuser."""
-        operations = self._drs_read_routes()
         flows = self.env["mrp.drs.flow"].search([("active", "=", True)])
+        operations = self._drs_read_routes() if flows else pd.DataFrame()
         if operations.empty or not flows:
             self._drs_write_planned_lead_times(pd.DataFrame(), now)
             return pd.DataFrame()

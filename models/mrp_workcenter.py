@@ -639,13 +639,19 @@ class MrpWorkcenter(models.Model):
     @api.model
     def _cron_compute_drs_lead_times(self):
         """Recompute the planned lead times of workcenters and bills of
-        materials (all companies), record their history and thin it.
+        materials (all companies), record their history and thin it; purge
+        old due-date quotes. A database without an active DRS flow has no
+        planned lead time to keep up: only the purges run (the button still
+        recomputes on demand).
 
         Set-wise; if that fails, the workcenters it fails on are found one by
         one, logged, and the recomputation runs again without them.
         """
         Workcenter = self.sudo()
         self.env["mrp.drs.lead.time.history"].sudo()._drs_thin()
+        self.env["mrp.drs.due.date.quote"].sudo()._drs_purge()
+        if not self.env["mrp.drs.flow"].sudo().search_count([], limit=1):
+            return True
         try:
             with self.env.cr.savepoint():
                 Workcenter._drs_compute_lead_times()
