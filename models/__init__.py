@@ -32,6 +32,7 @@ as Odoo's ``account_journal_dashboard.py`` extends ``account.journal``:
 - ``mrp_drs_optimization_charts``   the run's charts (frontier, order frequency, flows)
 - ``mrp_drs_optimization_risk``     simulating the proposal before it is shown
 - ``mrp_drs_optimization_line``     one proposal: apply and revert
+- ``mrp_drs_optimization_line_write`` how apply and revert write their targets
 - ``mrp_drs_optimization_flow_check`` the risk check of one flow of a run
 - ``mrp_drs_optimization_profile``  saved and periodic optimisations
 - ``res_company`` / ``res_config_settings`` company-wide DRS settings
@@ -77,6 +78,7 @@ from . import (
     mrp_drs_optimization_caps,
     mrp_drs_optimization_charts,
     mrp_drs_optimization_extract,
+    mrp_drs_optimization_line_write,
     mrp_drs_optimization_product,
     mrp_drs_optimization_proposal,
     mrp_drs_optimization_risk,

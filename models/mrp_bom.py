@@ -39,11 +39,13 @@ import numpy as np
 import pandas as pd
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, float_round
 
+from odoo.addons.mrp.models.mrp_routing import MrpRoutingWorkcenter as MrpOperation
+from odoo.addons.mrp.models.mrp_workcenter import MrpWorkcenter as MrpWorkcenterBase
 from odoo.addons.mrp_drs.engine import leadtime
 
-from .mrp_workcenter import _nullable, sql_update_from_values
+from .mrp_workcenter import _nullables, sql_update_changed
 
 _logger = logging.getLogger(__name__)
 
@@ -69,6 +71,56 @@ _BOM_FIELDS = [
     "drs_lead_time_status",
     "drs_lead_time_date",
 ]
+
+
+def _standard_duration_methods(env):
+    """Whether the expected duration of an operation is still mrp's own
+    (no installed module overrides the methods it is made of)."""
+    operation = type(env["mrp.routing.workcenter"])
+    workcenter = type(env["mrp.workcenter"])
+    return all(
+        getattr(registry_class, name) is getattr(base_class, name)
+        for registry_class, base_class, name in (
+            (operation, MrpOperation, "_get_duration_expected"),
+            (operation, MrpOperation, "_skip_operation_line"),
+            (workcenter, MrpWorkcenterBase, "_get_capacity"),
+            (workcenter, MrpWorkcenterBase, "_get_expected_duration"),
+        )
+    )
+
+
+def _expected_minutes(rows):
+    """``mrp.routing.workcenter._get_duration_expected`` of operations in the
+    common case (manual cycle, BoM in the product's unit, default capacity),
+    set-wise: setup + cleanup + cycles x cycle time x 100 / efficiency, with
+    cycles = quantity / capacity rounded up, the quantity rounded up to the
+    unit's rounding, each rounding done by ``float_round`` once per distinct
+    value, as mrp does it."""
+    quantity = _rounded_up(
+        rows["quantity"].to_numpy(dtype=float),
+        precision_rounding=rows["rounding"].to_numpy(dtype=float),
+    )
+    cycles = _rounded_up(quantity / rows["capacity"].to_numpy(dtype=float))
+    return rows["setup"].to_numpy(dtype=float) + cycles * rows["cycle"].to_numpy(
+        dtype=float
+    ) * 100.0 / rows["efficiency"].to_numpy(dtype=float)
+
+
+def _rounded_up(values, precision_rounding=1.0):
+    """``float_round(value, precision_rounding=..., rounding_method="UP")`` of
+    each value (``precision_rounding`` a scalar or one per value; 1 is
+    ``precision_digits=0``), called once per distinct pair."""
+    pairs = pd.DataFrame(
+        {"value": values, "rounding": np.broadcast_to(precision_rounding, len(values))}
+    )
+    distinct = pairs.drop_duplicates().reset_index(drop=True)
+    distinct["rounded"] = [
+        float_round(value, precision_rounding=rounding, rounding_method="UP")
+        for value, rounding in zip(distinct["value"], distinct["rounding"], strict=True)
+    ]
+    return pairs.merge(distinct, on=["value", "rounding"], how="left")[
+        "rounded"
+    ].to_numpy(dtype=float)
 
 
 class MrpBom(models.Model):
@@ -152,7 +204,10 @@ class MrpBom(models.Model):
         help="Empty: not routed through a DRS flow, Odoo's fixed lead times apply.",
     )
     drs_lead_time_date = fields.Datetime(
-        "DRS lead time computed on", readonly=True, copy=False
+        "DRS lead time changed on",
+        readonly=True,
+        copy=False,
+        help="The recomputation that last changed this planned lead time.",
     )
 
     @api.depends("drs_lead_time_status", "drs_lead_time_queue_units", "drs_flow_id")
@@ -195,8 +250,8 @@ class MrpBom(models.Model):
         state; clear those no longer DRS-active; copy the values of each
         product's first bill of materials onto the product template. Call as
         superuser."""
-        operations = self._drs_read_routes()
         flows = self.env["mrp.drs.flow"].search([("active", "=", True)])
+        operations = self._drs_read_routes() if flows else pd.DataFrame()
         if operations.empty or not flows:
             self._drs_write_planned_lead_times(pd.DataFrame(), now)
             return pd.DataFrame()
@@ -228,46 +283,120 @@ class MrpBom(models.Model):
     def _drs_read_routes(self):
         """Operations of the DRS-active bills of materials: DataFrame with
         ``bom``, ``workcenter``, ``minutes`` (expected minutes for the BoM
-        quantity), ``company_id`` (0 for none)."""
+        quantity), ``company_id`` (0 for none); one query.
+
+        The minutes are those of ``mrp.routing.workcenter
+        ._get_duration_expected``, computed set-wise (:func:`_expected_minutes`)
+        for the common case: a manual cycle time, the workcenter's default
+        capacity and times, a BoM in its product's unit, no variant
+        restriction. Other operations, or any when an installed module
+        overrides those methods, go through the method itself.
+        """
         for model, fnames in (
-            ("mrp.routing.workcenter", ["active", "bom_id", "workcenter_id"]),
-            ("mrp.bom", ["active", "type"]),
+            (
+                "mrp.routing.workcenter",
+                [
+                    "active",
+                    "bom_id",
+                    "workcenter_id",
+                    "time_mode",
+                    "time_cycle_manual",
+                    "bom_product_template_attribute_value_ids",
+                ],
+            ),
+            (
+                "mrp.bom",
+                [
+                    "active",
+                    "type",
+                    "product_id",
+                    "product_tmpl_id",
+                    "product_qty",
+                    "product_uom_id",
+                    "company_id",
+                ],
+            ),
+            (
+                "mrp.workcenter",
+                ["time_start", "time_stop", "time_efficiency", "default_capacity"],
+            ),
+            ("mrp.workcenter.capacity", ["workcenter_id", "product_id"]),
+            ("product.template", ["uom_id"]),
             ("mrp.drs.flow", ["active", "workcenter_ids"]),
         ):
             self.env[model].flush_model(fnames)
+        variants = self.env["mrp.routing.workcenter"]._fields[
+            "bom_product_template_attribute_value_ids"
+        ]
         self.env.cr.execute(
             SQL(
                 """
-                SELECT DISTINCT o.bom_id
-                  FROM mrp_routing_workcenter o
+                WITH active_boms AS (
+                    SELECT DISTINCT o.bom_id
+                      FROM mrp_routing_workcenter o
+                      JOIN mrp_bom b ON b.id = o.bom_id
+                      JOIN mrp_drs_flow_workcenter_rel r
+                        ON r.workcenter_id = o.workcenter_id
+                      JOIN mrp_drs_flow f ON f.id = r.flow_id
+                     WHERE f.active AND o.active AND b.active
+                       AND b.type = 'normal'
+                )
+                SELECT o.id, o.bom_id, o.workcenter_id,
+                       COALESCE(b.company_id, 0),
+                       o.time_mode = 'manual'
+                       AND b.product_uom_id = t.uom_id
+                       AND NOT (b.product_id IS NOT NULL AND EXISTS (
+                           SELECT 1 FROM %(variants)s v
+                            WHERE v.%(operation)s = o.id))
+                       AND NOT (b.product_id IS NOT NULL AND EXISTS (
+                           SELECT 1 FROM mrp_workcenter_capacity c
+                            WHERE c.workcenter_id = o.workcenter_id
+                              AND c.product_id = b.product_id)),
+                       b.product_qty, u.rounding, w.default_capacity,
+                       COALESCE(w.time_start, 0) + COALESCE(w.time_stop, 0),
+                       o.time_cycle_manual, w.time_efficiency
+                  FROM active_boms a
+                  JOIN mrp_routing_workcenter o ON o.bom_id = a.bom_id
                   JOIN mrp_bom b ON b.id = o.bom_id
-                  JOIN mrp_drs_flow_workcenter_rel r
-                    ON r.workcenter_id = o.workcenter_id
-                  JOIN mrp_drs_flow f ON f.id = r.flow_id
-                 WHERE f.active AND o.active AND b.active AND b.type = 'normal'
-                """
+                  JOIN product_template t ON t.id = b.product_tmpl_id
+                  JOIN mrp_workcenter w ON w.id = o.workcenter_id
+                  LEFT JOIN uom_uom u ON u.id = t.uom_id
+                 WHERE o.active
+                 ORDER BY o.bom_id, o.sequence, o.id
+                """,
+                variants=SQL.identifier(variants.relation),
+                operation=SQL.identifier(variants.column1),
             )
         )
-        bom_ids = [row[0] for row in self.env.cr.fetchall()]
-        columns = ["bom", "workcenter", "minutes", "company_id"]
-        if not bom_ids:
-            return pd.DataFrame(columns=columns)
-        operations = self.env["mrp.routing.workcenter"].search_fetch(
-            [("bom_id", "in", bom_ids)], ["bom_id", "workcenter_id"]
+        columns = [
+            "operation",
+            "bom",
+            "workcenter",
+            "company_id",
+            "fast",
+            "quantity",
+            "rounding",
+            "capacity",
+            "setup",
+            "cycle",
+            "efficiency",
+        ]
+        rows = pd.DataFrame(self.env.cr.fetchall(), columns=columns)
+        if rows.empty:
+            return pd.DataFrame(columns=["bom", "workcenter", "minutes", "company_id"])
+        fast = np.array(rows["fast"].fillna(False), dtype=bool)
+        fast &= _standard_duration_methods(self.env)
+        minutes = np.zeros(len(rows))
+        minutes[fast] = _expected_minutes(rows[fast])
+        slow = self.env["mrp.routing.workcenter"].browse(
+            rows.loc[~fast, "operation"].tolist()
         )
-        rows = []
-        for operation in operations:
+        for index, operation in zip(np.flatnonzero(~fast), slow, strict=True):
             bom = operation.bom_id
             product = bom.product_id or bom.product_tmpl_id
-            rows.append(
-                (
-                    bom.id,
-                    operation.workcenter_id.id,
-                    operation._get_duration_expected(product, bom.product_qty),
-                    bom.company_id.id or 0,
-                )
-            )
-        return pd.DataFrame(rows, columns=columns)
+            minutes[index] = operation._get_duration_expected(product, bom.product_qty)
+        rows["minutes"] = minutes
+        return rows[["bom", "workcenter", "minutes", "company_id"]]
 
     @api.model
     def _drs_flow_parts(self, operations, bom_flow, flows, workcenters, now):
@@ -506,41 +635,55 @@ class MrpBom(models.Model):
 
     @api.model
     def _drs_write_planned_lead_times(self, result, now):
-        """Store ``result`` on the bills of materials (fallback rows keep no
-        figure), clear the others, then refresh the product templates."""
+        """Store ``result`` on the bills of materials where it changed
+        (fallback rows keep no figure), clear the others, then refresh the
+        product templates; set-wise."""
         self.flush_model(_BOM_FIELDS)
-        rows = [
-            (
-                int(bom_id),
-                int(row.flow),
-                _nullable(row.hours) if row.status in PLANNED_STATUSES else None,
-                _nullable(row.days) if row.status in PLANNED_STATUSES else None,
-                _nullable(row.wait_hours),
-                _nullable(row.station_hours),
-                _nullable(row.process_hours),
-                _nullable(row.queue_units),
-                _nullable(row.service),
-                str(row.status),
+        if result.empty:
+            result = pd.DataFrame(
+                columns=[
+                    "flow",
+                    "hours",
+                    "days",
+                    "wait_hours",
+                    "station_hours",
+                    "process_hours",
+                    "queue_units",
+                    "service",
+                    "status",
+                ]
             )
-            for bom_id, row in zip(
-                result.index, result.itertuples(index=False), strict=True
+        computed = result["status"].isin(PLANNED_STATUSES).to_numpy(dtype=bool)
+        rows = list(
+            zip(
+                result.index.astype(int).tolist(),
+                result["flow"].astype(int).tolist(),
+                _nullables(result["hours"].where(computed)),
+                _nullables(result["days"].where(computed)),
+                _nullables(result["wait_hours"]),
+                _nullables(result["station_hours"]),
+                _nullables(result["process_hours"]),
+                _nullables(result["queue_units"]),
+                _nullables(result["service"]),
+                result["status"].astype(str).tolist(),
+                strict=True,
             )
-        ]
+        )
         cr = self.env.cr
-        sql_update_from_values(
+        sql_update_changed(
             cr,
             "mrp_bom",
             [
                 ("id", "int4"),
                 ("drs_flow_id", "int4"),
-                ("drs_lead_time_hours", "float8"),
-                ("drs_lead_time_days", "float8"),
-                ("drs_virtual_queue_hours", "float8"),
-                ("drs_station_queue_hours", "float8"),
-                ("drs_process_hours", "float8"),
-                ("drs_lead_time_queue_units", "float8"),
-                ("drs_lead_time_service", "float8"),
-                ("drs_lead_time_status", "text"),
+                ("drs_lead_time_hours", "numeric"),
+                ("drs_lead_time_days", "numeric"),
+                ("drs_virtual_queue_hours", "numeric"),
+                ("drs_station_queue_hours", "numeric"),
+                ("drs_process_hours", "numeric"),
+                ("drs_lead_time_queue_units", "numeric"),
+                ("drs_lead_time_service", "numeric"),
+                ("drs_lead_time_status", "varchar"),
             ],
             rows,
             extra_set=SQL("drs_lead_time_date = %s", now),

@@ -15,12 +15,30 @@ the work ahead. Each quote is stored with its basis.
 """
 
 import math
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 #: longest lead time quoted (working hours): ten years around the clock
 QUOTE_HOURS_MAX = 87_600.0
+
+
+#: system parameter: days a due-date quote is kept (then purged by the
+#: lead-time cron)
+QUOTE_KEEP_DAYS_PARAM = "mrp_drs.quote_keep_days"
+QUOTE_KEEP_DAYS = 90
+
+
+def quote_keep_days(env):
+    """Days quotes are kept (system parameter ``mrp_drs.quote_keep_days``,
+    default 90, at least 1)."""
+    value = env["ir.config_parameter"].sudo().get_param(QUOTE_KEEP_DAYS_PARAM, "")
+    try:
+        return max(int(value), 1)
+    except ValueError:
+        return QUOTE_KEEP_DAYS
 
 
 class MrpDrsDueDateQuote(models.Model):
@@ -288,3 +306,20 @@ class MrpDrsDueDateQuote(models.Model):
             "quoted_hours": quoted_hours,
             "quoted_date": flow._drs_plan_hours(quoted_hours, now),
         }
+
+    @api.model
+    def _drs_purge(self, now=None):
+        """Delete the quotes older than :func:`quote_keep_days` (a quote is a
+        promise of its day: past its date it only fills the table); one
+        ``DELETE``, run by the lead-time cron. Returns the number deleted."""
+        now = now or fields.Datetime.now()
+        self.flush_model(["quote_date"])
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM mrp_drs_due_date_quote WHERE quote_date < %s",
+                now - timedelta(days=quote_keep_days(self.env)),
+            )
+        )
+        deleted = self.env.cr.rowcount
+        self.invalidate_model()
+        return deleted

@@ -8,8 +8,6 @@ as their old values, then the new values are written in batches. The caller
 anywhere leaves every target and every line as it was.
 """
 
-from collections import defaultdict
-
 import numpy as np
 import pandas as pd
 
@@ -20,7 +18,13 @@ from odoo.tools import SQL
 from .mrp_drs_flow import OPEN_STATES
 
 #: batch size of the UPDATE statements of the reorder rules
-UPDATE_CHUNK = 20_000
+UPDATE_CHUNK = 100_000
+#: free space left on each page of the lines' table (percent): applying and
+#: reverting rewrite every line of a run, and a new row version that fits on
+#: its page without a change of indexed column (state is not indexed; lines are
+#: found by run) is a heap-only update, with no index entries to add
+LINE_FILLFACTOR = 50
+
 
 #: loop types of a flow (``mrp.drs.flow.loop_type``)
 LOOP_TYPES = [("bottleneck", "Bottleneck"), ("non_bottleneck", "Non-bottleneck")]
@@ -31,7 +35,6 @@ class MrpDrsOptimizationLine(models.Model):
     _description = "DRS optimisation proposal"
     _order = "run_id, kind, product_id, field_name, id"
     _check_company_auto = True
-
     run_id = fields.Many2one(
         "mrp.drs.optimization.run",
         required=True,
@@ -61,7 +64,6 @@ class MrpDrsOptimizationLine(models.Model):
         required=True,
         default="proposed",
         readonly=True,
-        index=True,
     )
     selected = fields.Boolean(default=True)
     field_name = fields.Selection(
@@ -218,6 +220,25 @@ class MrpDrsOptimizationLine(models.Model):
         "queue.",
     )
 
+    def _auto_init(self):
+        result = super()._auto_init()
+        self.env.cr.execute(
+            SQL(
+                "SELECT reloptions FROM pg_class WHERE oid = %s::regclass",
+                self._table,
+            )
+        )
+        wanted = f"fillfactor={LINE_FILLFACTOR}"
+        if wanted not in (self.env.cr.fetchone()[0] or []):
+            self.env.cr.execute(
+                SQL(
+                    "ALTER TABLE %s SET (fillfactor = %s)",
+                    SQL.identifier(self._table),
+                    SQL(str(LINE_FILLFACTOR)),
+                )
+            )
+        return result
+
     @api.depends("field_name", "product_id")
     def _compute_unit(self):
         units = {
@@ -228,6 +249,9 @@ class MrpDrsOptimizationLine(models.Model):
         for line in self:
             line.unit = units.get(line.field_name) or line.product_id.uom_id.name or ""
 
+    # Proposals are the optimiser's output (see ``mrp.drs.optimization.run``):
+    # created and written in superuser mode by the addon only; a planner may
+    # only (un)select them.
     @api.depends("kind", "state", "new_value", "new_loop_type", "flow_id")
     def _compute_release_count(self):
         caps = self.filtered(
@@ -286,10 +310,13 @@ class MrpDrsOptimizationLine(models.Model):
         if any(line.state != "proposed" for line in self):
             raise UserError(self.env._("Only proposed lines can be (un)selected."))
 
-    def _check_targets(self, run):
+    def _check_targets(self, run, rows):
         """Refuse to apply or revert unless every line is ``run``'s and every
         record it changes belongs to ``run``'s company (shared records, without
         company, included): one query per target table, before any write.
+
+        ``rows`` are the lines as read by :meth:`_rows`; each query reads the
+        company of the distinct records they point to.
 
         Who may write: applying is a DRS planner's right (see the README), not
         a stock or manufacturing manager's; the values come from the engine
@@ -297,79 +324,85 @@ class MrpDrsOptimizationLine(models.Model):
         may not do is reach another company, so that is what is checked here.
         The message counts the offending lines and names none of their records.
         """
-        self.flush_model()
         company = run.company_id.id
+        foreign = ~rows["run_id"].eq(run.id).to_numpy()
+        # line column, record id, its company, from: one query per target table;
+        # an operation is its BoM's company's, a product its template's.
+        # Flows and reorder rules without company are refused too.
         checks = [
-            ("mrp_drs_flow", "flow_id", "t.company_id IS DISTINCT FROM %(company)s"),
+            ("flow_id", "t.id", "t.company_id", "mrp_drs_flow t", False),
             (
-                "stock_warehouse_orderpoint",
                 "orderpoint_id",
-                "t.company_id IS DISTINCT FROM %(company)s",
+                "t.id",
+                "t.company_id",
+                "stock_warehouse_orderpoint t",
+                False,
             ),
-            ("mrp_bom", "bom_id", "t.company_id != %(company)s"),
-            ("mrp_workcenter", "new_workcenter_id", "t.company_id != %(company)s"),
-            ("mrp_workcenter", "old_workcenter_id", "t.company_id != %(company)s"),
+            ("bom_id", "t.id", "t.company_id", "mrp_bom t", True),
+            ("new_workcenter_id", "t.id", "t.company_id", "mrp_workcenter t", True),
+            ("old_workcenter_id", "t.id", "t.company_id", "mrp_workcenter t", True),
+            (
+                "operation_id",
+                "o.id",
+                "b.company_id",
+                "mrp_routing_workcenter o JOIN mrp_bom b ON b.id = o.bom_id",
+                True,
+            ),
+            (
+                "product_id",
+                "p.id",
+                "t.company_id",
+                "product_product p JOIN product_template t ON t.id = p.product_tmpl_id",
+                True,
+            ),
         ]
-        foreign = 0
-        for table, column, condition in checks:
+        for column, record, owner, tables, shared in checks:
+            target_ids = rows[column]
+            present = target_ids.notna().to_numpy()
+            distinct = sorted(set(target_ids[present].astype(int).tolist()))
+            if not distinct:
+                continue
+            # the SQL fragments are the constants above
             self.env.cr.execute(
                 SQL(
-                    """
-                    SELECT COUNT(*)
-                      FROM mrp_drs_optimization_line l
-                      JOIN %(table)s t ON t.id = l.%(column)s
-                     WHERE l.id = ANY(%(ids)s) AND %(condition)s
-                    """,
-                    table=SQL.identifier(table),
-                    column=SQL.identifier(column),
-                    ids=self.ids,
-                    condition=SQL(condition, company=company),
+                    "SELECT %s, %s FROM %s WHERE %s = ANY(%s)",
+                    SQL(record),
+                    SQL(owner),
+                    SQL(tables),
+                    SQL(record),
+                    distinct,
                 )
             )
-            foreign += self.env.cr.fetchone()[0]
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT COUNT(*)
-                  FROM mrp_drs_optimization_line l
-                  LEFT JOIN mrp_routing_workcenter o ON o.id = l.operation_id
-                  LEFT JOIN mrp_bom b ON b.id = o.bom_id
-                  LEFT JOIN product_product pp ON pp.id = l.product_id
-                  LEFT JOIN product_template pt ON pt.id = pp.product_tmpl_id
-                 WHERE l.id = ANY(%(ids)s)
-                   AND (l.run_id != %(run)s OR b.company_id != %(company)s
-                        OR pt.company_id != %(company)s)
-                """,
-                ids=self.ids,
-                run=run.id,
-                company=company,
-            )
-        )
-        foreign += self.env.cr.fetchone()[0]
-        if foreign:
+            companies = target_ids.map(dict(self.env.cr.fetchall()))
+            allowed = companies.eq(company) | (companies.isna() & shared)
+            foreign |= present & ~allowed.to_numpy(dtype=bool)
+        if foreign.any():
             raise AccessError(
                 self.env._(
                     "%(count)s proposal(s) of run %(run)s change records outside "
                     "its company: nothing was changed.",
-                    count=foreign,
+                    count=int(foreign.sum()),
                     run=run.display_name,
                 )
             )
 
-    def _revert_note(self):
+    def _revert_note(self, rows, run):
         """What a revert of these lines cannot undo, in words: orders released
         while a raised WIP cap was in force stay released (they are on the
-        floor), so the flow's WIP may now stand above its restored cap."""
-        raised = self.filtered(
-            lambda line: (
-                line.field_name == "wip_cap"
-                and line.flow_id
-                and line.new_value > line.old_value
-            )
-        )
-        if not raised:
+        floor), so the flow's WIP may now stand above its restored cap.
+        ``rows``: the lines as read by :meth:`_rows`."""
+        raised = rows[
+            (rows["field_name"] == "wip_cap")
+            & rows["flow_id"].notna()
+            & (rows["new_value"] > rows["old_value"])
+        ]
+        if raised.empty:
             return ""
-        flows = raised.flow_id.sudo()
+        flows = (
+            self.env["mrp.drs.flow"]
+            .sudo()
+            .browse(sorted(set(raised["flow_id"].astype(int).tolist())))
+        )
         status = flows._get_wip_status()
         released = dict(
             self.env["mrp.production"]
@@ -379,7 +412,7 @@ class MrpDrsOptimizationLine(models.Model):
                     ("drs_flow_id", "in", flows.ids),
                     ("drs_state", "=", "released"),
                     ("state", "in", OPEN_STATES),
-                    ("drs_release_date", ">=", self.run_id.date_applied),
+                    ("drs_release_date", ">=", run.date_applied),
                 ],
                 ["drs_flow_id"],
                 ["__count"],
@@ -402,15 +435,51 @@ class MrpDrsOptimizationLine(models.Model):
             )
         return " ".join(notes)
 
+    def _summary(self, rows, reverted=False):
+        """One sentence counting the lines by kind, for the run's chatter."""
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        counts = rows["kind"].value_counts()
+        parts = ", ".join(
+            f"{kinds[kind]}: {int(counts[kind])}" for kind in kinds if kind in counts
+        )
+        if reverted:
+            return self.env._(
+                "%(count)s applied value(s) restored (%(parts)s).",
+                count=len(rows),
+                parts=parts,
+            )
+        return self.env._(
+            "%(count)s proposal(s) applied (%(parts)s).", count=len(rows), parts=parts
+        )
+
     def _rows(self):
-        """The lines as a DataFrame, read in one query."""
+        """The lines as a DataFrame, streamed in one ``COPY``."""
         self.flush_model()
-        self.env.cr.execute(
+        columns = [
+            "id",
+            "run_id",
+            "kind",
+            "field_name",
+            "product_id",
+            "orderpoint_id",
+            "bom_id",
+            "operation_id",
+            "flow_id",
+            "old_value",
+            "new_value",
+            "old_workcenter_id",
+            "new_workcenter_id",
+            "old_loop_type",
+            "new_loop_type",
+            "create_orderpoint",
+            "orderpoint_created",
+        ]
+        rows = self.env["mrp.drs.optimization.run"]._copy_rows(
             SQL(
                 """
-                SELECT id, field_name, product_id, orderpoint_id, bom_id,
-                       operation_id, flow_id, old_value, new_value,
-                       old_workcenter_id, new_workcenter_id,
+                SELECT id, run_id, kind, field_name, product_id, orderpoint_id,
+                       bom_id, operation_id, flow_id, old_value::float8,
+                       new_value::float8, old_workcenter_id, new_workcenter_id,
                        old_loop_type, new_loop_type,
                        COALESCE(create_orderpoint, FALSE),
                        COALESCE(orderpoint_created, FALSE)
@@ -419,48 +488,39 @@ class MrpDrsOptimizationLine(models.Model):
                  ORDER BY id
                 """,
                 self.ids,
-            )
+            ),
+            columns,
         )
-        return pd.DataFrame(
-            self.env.cr.fetchall(),
-            columns=[
-                "id",
-                "field_name",
-                "product_id",
-                "orderpoint_id",
-                "bom_id",
-                "operation_id",
-                "flow_id",
-                "old_value",
-                "new_value",
-                "old_workcenter_id",
-                "new_workcenter_id",
-                "old_loop_type",
-                "new_loop_type",
-                "create_orderpoint",
-                "orderpoint_created",
-            ],
-        )
+        for column in ("create_orderpoint", "orderpoint_created"):
+            rows[column] = rows[column].map({"t": True, "f": False}).astype(bool)
+        for column in ("kind", "field_name", "old_loop_type", "new_loop_type"):
+            rows[column] = rows[column].astype(object)
+        rows["old_value"] = rows["old_value"].astype(float)
+        rows["new_value"] = rows["new_value"].astype(float)
+        return rows
 
     def _apply(self, run):
-        """Write the new values of these lines of ``run``; store the values
-        they replace on the lines first.
+        """Write the new values of these lines of ``run``; store on the lines
+        the values they replace; return the chatter summary.
 
-        - Reorder rules: one locking read, then SQL ``UPDATE`` in batches (their
-          ``write`` only guards company and snooze changes, not touched here; the
-          min <= max constraint is checked first); missing rules are created in
-          one ``create``.
-        - Bills of materials: ORM ``write`` once per distinct lead time, without
-          mail tracking (the run keeps the history).
-        - Operations: SQL ``UPDATE`` of the workcenter (``mrp.routing.workcenter
-          .write`` would build one OR-domain per BoM to flag manufacturing orders
-          as using an outdated BoM, which does not scale); the draft and
-          confirmed orders of their BoMs are flagged in one search instead.
-        - Flows: ORM ``write`` of the cap and the proposed loop type, so that a
-          larger cap releases orders from the virtual queue at once.
+        Set-wise, one locking read and one ``UPDATE ... FROM unnest(...)`` per
+        target table, after :meth:`_check_targets`:
+
+        - Reorder rules: SQL (their ``write`` only guards company and snooze
+          changes, not touched here; the min <= max constraint is checked
+          first); missing rules are created in one ``create``.
+        - Bills of materials: SQL (``produce_delay`` is neither tracked nor
+          an input of a stored computed field), caches invalidated.
+        - Operations: SQL (``mrp.routing.workcenter.write`` would build one
+          OR-domain per BoM to flag manufacturing orders as using an outdated
+          BoM, which does not scale); the draft and confirmed orders of their
+          BoMs are flagged in one search instead.
+        - Flows: ORM ``write``, so that the change of cap is tracked in the
+          flow's chatter and a larger cap releases orders at once.
+        - The lines: state, old values and difference in one ``UPDATE``.
         """
-        self._check_targets(run)
         rows = self._rows()
+        self._check_targets(run, rows)
         target = {
             "product_min_qty": "orderpoint_id",
             "product_max_qty": "orderpoint_id",
@@ -483,17 +543,21 @@ class MrpDrsOptimizationLine(models.Model):
                     count=int(missing.sum()),
                 )
             )
-        self._apply_orderpoints(rows[rows["field_name"].isin(_ORDERPOINT)], run)
-        self._apply_boms(rows[rows["field_name"] == "produce_delay"])
-        self._apply_operations(rows[rows["field_name"] == "workcenter_id"])
-        self._apply_flows(rows[rows["field_name"] == "wip_cap"])
-        self._set_state("applied")
+        rows["stored_old"] = np.nan
+        rows["stored_old_workcenter"] = np.nan
+        self._apply_orderpoints(rows, run)
+        self._apply_boms(rows)
+        self._apply_operations(rows)
+        self._apply_flows(rows)
+        self._set_state("applied", rows)
+        return self._summary(rows)
 
     def _revert(self, run):
         """Restore the values the applied lines replaced; delete the reorder
-        rules the apply created."""
-        self._check_targets(run)
+        rules the apply created. Returns ``(summary, note)`` for the chatter
+        (see :meth:`_revert_note`)."""
         rows = self._rows()
+        self._check_targets(run, rows)
         rules = rows[
             rows["field_name"].isin(_ORDERPOINT) & rows["orderpoint_id"].notna()
         ]
@@ -507,12 +571,8 @@ class MrpDrsOptimizationLine(models.Model):
             kept.assign(value=kept["old_value"]), self.env._("revert")
         )
         boms = rows[(rows["field_name"] == "produce_delay") & rows["bom_id"].notna()]
-        self._write_grouped(
-            "mrp.bom",
-            boms["bom_id"],
-            boms["old_value"].round().astype(int),
-            "produce_delay",
-        )
+        self._lock("mrp_bom", "produce_delay", boms["bom_id"])
+        self._set_boms(boms["bom_id"], boms["old_value"])
         operations = rows[
             (rows["field_name"] == "workcenter_id")
             & rows["operation_id"].notna()
@@ -522,360 +582,71 @@ class MrpDrsOptimizationLine(models.Model):
             operations["operation_id"], operations["old_workcenter_id"]
         )
         flows = rows[(rows["field_name"] == "wip_cap") & rows["flow_id"].notna()]
-        for flow_id, value, loop_type in zip(
-            flows["flow_id"], flows["old_value"], flows["old_loop_type"], strict=True
-        ):
-            self.env["mrp.drs.flow"].sudo().browse(int(flow_id)).write(
-                _flow_values(value, loop_type)
-            )
+        self._write_flows(flows["flow_id"], flows["old_value"], flows["old_loop_type"])
         self._set_state("reverted")
+        return self._summary(rows, reverted=True), self._revert_note(rows, run)
 
-    def _apply_orderpoints(self, rows, run):
-        existing = rows[rows["orderpoint_id"].notna()]
-        if not existing.empty:
-            current = self._lock_orderpoints(existing["orderpoint_id"].astype(int))
-            old = (
-                current.stack()
-                .reindex(
-                    pd.MultiIndex.from_arrays(
-                        [
-                            existing["orderpoint_id"].astype(int),
-                            existing["field_name"],
-                        ]
-                    )
-                )
-                .to_numpy(dtype=float)
-            )
-            if np.isnan(old).any():
-                raise UserError(
-                    self.env._(
-                        "Some reorder rules of this run were deleted since it was "
-                        "computed: run the optimisation again."
-                    )
-                )
-            self._store_old_values(existing["id"], old)
-            self._write_orderpoints(
-                existing.assign(value=existing["new_value"]),
-                self.env._("apply"),
-                current,
-            )
-        self._create_orderpoints(rows[rows["orderpoint_id"].isna()], run)
-
-    def _lock_orderpoints(self, orderpoint_ids):
-        self.env["stock.warehouse.orderpoint"].flush_model(list(_ORDERPOINT))
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT id, product_min_qty, product_max_qty, qty_multiple
-                  FROM stock_warehouse_orderpoint
-                 WHERE id = ANY(%s)
-                   FOR NO KEY UPDATE
-                """,
-                sorted(set(orderpoint_ids.tolist())),
-            )
+    def _set_state(self, state, rows=None):
+        """Set the state of these lines and, for ``rows`` with a ``stored_old``
+        (``stored_old_workcenter``), the value (workcenter) they replaced and the
+        difference; one ``UPDATE`` (no field depends on these)."""
+        self.flush_model()
+        stored = rows is not None and bool(
+            (rows["stored_old"].notna() | rows["stored_old_workcenter"].notna()).any()
         )
-        return pd.DataFrame(
-            self.env.cr.fetchall(), columns=["id", *_ORDERPOINT]
-        ).set_index("id")
-
-    def _write_orderpoints(self, rows, action, current=None):
-        """Set ``rows.value`` into ``rows.field_name`` of ``rows.orderpoint_id``
-        (fields not in the rows keep their value); refuses min > max.
-
-        ``current`` are the locked rows when the caller has read them already.
-        The cache of reorder rules is invalidated rather than ``modified``: the
-        only stored fields computed from these are min and max themselves, whose
-        computes would turn a zero min into the max.
-        """
-        if rows.empty:
-            return
-        if current is None:
-            current = self._lock_orderpoints(rows["orderpoint_id"].astype(int))
-        final = current.copy()
-        for field in _ORDERPOINT:
-            part = rows[rows["field_name"] == field]
-            final.loc[part["orderpoint_id"].astype(int).to_numpy(), field] = part[
-                "value"
-            ].to_numpy(dtype=float)
-        wrong = final[final["product_min_qty"] > final["product_max_qty"] + 1e-9]
-        if not wrong.empty:
-            rules = self.env["stock.warehouse.orderpoint"].browse(
-                wrong.index[:5].tolist()
-            )
-            raise UserError(
-                self.env._(
-                    "Cannot %(action)s: the minimum quantity would exceed the maximum "
-                    "on %(count)s reorder rule(s), e.g. %(rules)s. Select the min and "
-                    "max lines of a product together.",
-                    action=action,
-                    count=len(wrong),
-                    rules=", ".join(rules.sudo().mapped("display_name")),
-                )
-            )
-        now = self.env.cr.now()
-        for start in range(0, len(final), UPDATE_CHUNK):
-            chunk = final.iloc[start : start + UPDATE_CHUNK]
+        if not stored:
             self.env.cr.execute(
                 SQL(
                     """
-                    UPDATE stock_warehouse_orderpoint o
-                       SET product_min_qty = v.min_qty,
-                           product_max_qty = v.max_qty,
-                           qty_multiple = v.multiple,
-                           write_uid = %s,
-                           write_date = %s
-                      FROM unnest(%s::int[], %s::float8[], %s::float8[], %s::float8[])
-                           AS v(id, min_qty, max_qty, multiple)
-                     WHERE o.id = v.id
+                    UPDATE mrp_drs_optimization_line
+                       SET state = %s, write_uid = %s, write_date = %s
+                     WHERE id = ANY(%s)
                     """,
+                    state,
                     self.env.uid,
-                    now,
-                    chunk.index.tolist(),
-                    chunk["product_min_qty"].tolist(),
-                    chunk["product_max_qty"].tolist(),
-                    chunk["qty_multiple"].tolist(),
+                    self.env.cr.now(),
+                    self.ids,
                 )
             )
-        self.env["stock.warehouse.orderpoint"].invalidate_model()
-
-    def _create_orderpoints(self, rows, run):
-        if rows.empty:
-            return
-        products = sorted(set(rows["product_id"].astype(int)))
-        Orderpoint = self.env["stock.warehouse.orderpoint"].sudo()
-        existing = Orderpoint.search(
-            [
-                ("product_id", "in", products),
-                ("warehouse_id", "=", run.warehouse_id.id),
-                ("company_id", "=", run.company_id.id),
-            ],
-            limit=1,
-        )
-        if existing:
-            raise UserError(
-                self.env._(
-                    "A reorder rule for %(product)s was created since the run: run "
-                    "the optimisation again.",
-                    product=existing.product_id.display_name,
+        else:
+            # lines without a stored value keep theirs (NULL: no change)
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE mrp_drs_optimization_line l
+                       SET state = %s, write_uid = %s, write_date = %s,
+                           old_value = COALESCE(v.old_value, l.old_value),
+                           difference = COALESCE(l.new_value - v.old_value,
+                                                 l.difference),
+                           old_workcenter_id = COALESCE(v.old_workcenter_id,
+                                                        l.old_workcenter_id)
+                      FROM unnest(%s::int[], %s::float8[], %s::int[])
+                           AS v(id, old_value, old_workcenter_id)
+                     WHERE l.id = v.id
+                    """,
+                    state,
+                    self.env.uid,
+                    self.env.cr.now(),
+                    rows["id"].astype(int).tolist(),
+                    _nullable_list(rows["stored_old"], float),
+                    _nullable_list(rows["stored_old_workcenter"], int),
                 )
             )
-        values = defaultdict(dict)
-        for product_id, field, value in zip(
-            rows["product_id"], rows["field_name"], rows["new_value"], strict=True
-        ):
-            values[int(product_id)][field] = float(value)
-        created = Orderpoint.create(
+        self.invalidate_recordset(
             [
-                {
-                    "product_id": product_id,
-                    "warehouse_id": run.warehouse_id.id,
-                    "location_id": run.warehouse_id.lot_stock_id.id,
-                    "company_id": run.company_id.id,
-                    "trigger": "auto",
-                    **fields_,
-                }
-                for product_id, fields_ in values.items()
+                "state",
+                "write_uid",
+                "write_date",
+                "old_value",
+                "difference",
+                "old_workcenter_id",
             ]
         )
-        rule_of = dict(zip(created.mapped("product_id").ids, created.ids, strict=True))
-        line_ids = rows["id"].astype(int).tolist()
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE mrp_drs_optimization_line l
-                   SET orderpoint_id = v.orderpoint_id, orderpoint_created = TRUE,
-                       old_value = 0
-                  FROM unnest(%s::int[], %s::int[]) AS v(id, orderpoint_id)
-                 WHERE l.id = v.id
-                """,
-                line_ids,
-                [rule_of[int(product)] for product in rows["product_id"]],
-            )
-        )
-        self.browse(line_ids).invalidate_recordset(
-            ["orderpoint_id", "orderpoint_created", "old_value"]
-        )
 
-    def _apply_boms(self, rows):
-        if rows.empty:
-            return
-        boms = self.env["mrp.bom"].sudo().browse(rows["bom_id"].astype(int).tolist())
-        current = dict(zip(boms.ids, boms.mapped("produce_delay"), strict=True))
-        self._store_old_values(
-            rows["id"], [current[int(bom)] for bom in rows["bom_id"]]
-        )
-        self._write_grouped(
-            "mrp.bom",
-            rows["bom_id"],
-            rows["new_value"].round().astype(int),
-            "produce_delay",
-        )
 
-    def _apply_operations(self, rows):
-        if rows.empty:
-            return
-        self.env["mrp.routing.workcenter"].flush_model(["workcenter_id"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT id, workcenter_id
-                  FROM mrp_routing_workcenter
-                 WHERE id = ANY(%s)
-                   FOR NO KEY UPDATE
-                """,
-                sorted(set(rows["operation_id"].astype(int))),
-            )
-        )
-        current = dict(self.env.cr.fetchall())
-        line_ids = rows["id"].astype(int).tolist()
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE mrp_drs_optimization_line l
-                   SET old_workcenter_id = v.workcenter_id
-                  FROM unnest(%s::int[], %s::int[]) AS v(id, workcenter_id)
-                 WHERE l.id = v.id
-                   AND l.old_workcenter_id IS DISTINCT FROM v.workcenter_id
-                """,
-                line_ids,
-                [current[int(op)] for op in rows["operation_id"]],
-            )
-        )
-        self.browse(line_ids).invalidate_recordset(["old_workcenter_id"])
-        self._set_operation_workcenters(rows["operation_id"], rows["new_workcenter_id"])
-
-    def _set_operation_workcenters(self, operation_ids, workcenter_ids):
-        """Move operations to workcenters (SQL, see :meth:`_apply`) and flag the
-        open orders of their bills of materials as using an outdated BoM, as
-        ``mrp.routing.workcenter.write`` does."""
-        if len(operation_ids) == 0:
-            return
-        ids = [int(value) for value in operation_ids]
-        Operation = self.env["mrp.routing.workcenter"].sudo()
-        Operation.flush_model(["workcenter_id"])
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE mrp_routing_workcenter o
-                   SET workcenter_id = v.workcenter_id, write_uid = %s,
-                       write_date = %s
-                  FROM unnest(%s::int[], %s::int[]) AS v(id, workcenter_id)
-                 WHERE o.id = v.id
-                """,
-                self.env.uid,
-                self.env.cr.now(),
-                ids,
-                [int(value) for value in workcenter_ids],
-            )
-        )
-        operations = Operation.browse(ids)
-        operations.invalidate_recordset(["workcenter_id", "write_uid", "write_date"])
-        operations.modified(["workcenter_id"])
-        productions = (
-            self.env["mrp.production"]
-            .sudo()
-            .search(
-                [
-                    ("bom_id", "in", operations.bom_id.ids),
-                    ("state", "in", ("draft", "confirmed")),
-                ]
-            )
-        )
-        if productions:
-            productions.is_outdated_bom = True
-
-    def _apply_flows(self, rows):
-        if rows.empty:
-            return
-        flows = (
-            self.env["mrp.drs.flow"].sudo().browse(rows["flow_id"].astype(int).tolist())
-        )
-        current = dict(zip(flows.ids, flows.mapped("wip_cap"), strict=True))
-        self._store_old_values(
-            rows["id"], [current[int(flow)] for flow in rows["flow_id"]]
-        )
-        loop_of = dict(zip(flows.ids, flows.mapped("loop_type"), strict=True))
-        line_ids = rows["id"].astype(int).tolist()
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE mrp_drs_optimization_line l
-                   SET old_loop_type = v.loop_type
-                  FROM unnest(%s::int[], %s::varchar[]) AS v(id, loop_type)
-                 WHERE l.id = v.id
-                """,
-                line_ids,
-                [loop_of[int(flow)] for flow in rows["flow_id"]],
-            )
-        )
-        self.browse(line_ids).invalidate_recordset(["old_loop_type"])
-        for flow_id, value, loop_type in zip(
-            rows["flow_id"], rows["new_value"], rows["new_loop_type"], strict=True
-        ):
-            flows.browse(int(flow_id)).write(_flow_values(value, loop_type))
-
-    def _write_grouped(self, model, record_ids, values, field_name):
-        """``write({field_name: value})`` once per distinct value."""
-        if len(record_ids) == 0:
-            return
-        groups = defaultdict(list)
-        for record_id, value in zip(record_ids, values, strict=True):
-            groups[_plain(value)].append(int(record_id))
-        records = self.env[model].sudo().with_context(tracking_disable=True)
-        for value, ids in groups.items():
-            records.browse(ids).write({field_name: value})
-
-    def _set_state(self, state):
-        """Set the state of many lines in one query (no field depends on it)."""
-        self.flush_model(["state"])
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE mrp_drs_optimization_line
-                   SET state = %s, write_uid = %s, write_date = %s
-                 WHERE id = ANY(%s)
-                """,
-                state,
-                self.env.uid,
-                self.env.cr.now(),
-                self.ids,
-            )
-        )
-        self.invalidate_recordset(["state", "write_uid", "write_date"])
-
-    def _store_old_values(self, line_ids, values):
-        line_ids = [int(line_id) for line_id in line_ids]
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE mrp_drs_optimization_line l
-                   SET old_value = v.value, difference = l.new_value - v.value
-                  FROM unnest(%s::int[], %s::float8[]) AS v(id, value)
-                 WHERE l.id = v.id AND l.old_value IS DISTINCT FROM v.value
-                """,
-                line_ids,
-                [float(value) for value in values],
-            )
-        )
-        self.browse(line_ids).invalidate_recordset(["old_value", "difference"])
+def _nullable_list(values, kind):
+    """A Series as a list of SQL parameters of ``kind``, NaN -> None."""
+    return [None if pd.isna(value) else kind(value) for value in values]
 
 
 _ORDERPOINT = ("product_min_qty", "product_max_qty", "qty_multiple")
-
-
-def _flow_values(cap, loop_type):
-    """Values written to a flow: the cap, and the loop type when the line has
-    one (lines of older runs carry none)."""
-    values = {"wip_cap": float(cap)}
-    if isinstance(loop_type, str) and loop_type:
-        values["loop_type"] = loop_type
-    return values
-
-
-def _plain(value):
-    """numpy scalar -> Python scalar (ids and integer days stay integers)."""
-    if isinstance(value, (np.integer, int)):
-        return int(value)
-    if isinstance(value, (np.floating, float)) and float(value).is_integer():
-        return int(value)
-    return float(value)

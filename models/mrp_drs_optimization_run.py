@@ -331,11 +331,9 @@ class MrpDrsOptimizationRun(models.Model):
                 .search([("run_id", "=", run.id), ("state", "=", "applied")])
             )
             with self.env.cr.savepoint():
-                lines._revert(run)
-                note = lines._revert_note()
+                summary, note = lines._revert(run)
                 run.write({"state": "reverted", "revert_note": note or False})
-            body = self.env._("%(count)s applied value(s) restored.", count=len(lines))
-            run.message_post(body=f"{body} {note}" if note else body)
+            run.message_post(body=f"{summary} {note}" if note else summary)
         return True
 
     def action_queue(self):
@@ -557,7 +555,7 @@ class MrpDrsOptimizationRun(models.Model):
             # are released on or after it (see ``_revert_note``)
             applied_on = fields.Datetime.now()
             with self.env.cr.savepoint():
-                lines._apply(run)
+                summary = lines._apply(run)
                 run.write(
                     {
                         "state": "applied",
@@ -565,9 +563,7 @@ class MrpDrsOptimizationRun(models.Model):
                         "revert_note": False,
                     }
                 )
-            run.message_post(
-                body=self.env._("%(count)s proposal(s) applied.", count=len(lines))
-            )
+            run.message_post(body=summary)
         return True
 
     @api.model

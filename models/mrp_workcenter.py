@@ -35,12 +35,13 @@ Spearman, *Factory Physics*, ch. 8; lead time as a gamma quantile, ch. 15):
   of work orders are no sound estimate (orders and their work orders are
   created in batches by procurements).
 
-The results are written back with one ``UPDATE ... FROM (VALUES ...)`` per
-1,000 workcenters, a history row is kept per workcenter and recomputation
-(``mrp.drs.lead.time.history``), and the planned lead times of the bills of
-materials routed through DRS flows follow (``mrp.bom``). The number of SQL
-queries depends on the number of workcenters, calendars, companies and bills
-of materials, never on the number of manufacturing orders.
+The results are written back set-wise where they changed, a history row is
+kept per workcenter and recomputation (``mrp.drs.lead.time.history``, thinned
+by the cron), and the planned lead times of the bills of materials routed
+through DRS flows follow (``mrp.bom``). The number of SQL queries depends on
+the number of workcenters, calendars and companies, never on the number of
+manufacturing orders or (but for operations whose duration mrp's own methods
+must compute) of bills of materials.
 """
 
 import logging
@@ -63,8 +64,8 @@ _logger = logging.getLogger(__name__)
 MIN_OBSERVATIONS = 10
 #: work-order states that still hold work for the workcenter
 OPEN_WORKORDER_STATES = ("pending", "waiting", "ready", "progress")
-#: rows per UPDATE ... FROM (VALUES ...) statement
-WRITE_CHUNK = 1000
+#: rows per UPDATE ... FROM unnest(...) statement
+WRITE_CHUNK = 50_000
 #: statuses of engine.leadtime.workcenter_lead_times
 LEAD_TIME_STATUSES = [
     ("ok", "Computed"),
@@ -83,6 +84,14 @@ def _nullable(value):
     return value if np.isfinite(value) else None
 
 
+def _nullables(values):
+    """Floats as a list of SQL parameters, NaN -> None."""
+    return [
+        float(value) if np.isfinite(value) else None
+        for value in np.asarray(values, dtype=float)
+    ]
+
+
 def _indexed_frame(rows, columns):
     """Float DataFrame of SQL rows ``(workcenter id, *columns)`` indexed by the
     integer workcenter id."""
@@ -91,36 +100,53 @@ def _indexed_frame(rows, columns):
     return frame
 
 
-def sql_update_from_values(cr, table, columns, rows, extra_set=None):
-    """``UPDATE table SET col = v.col::type ... FROM (VALUES ...) v WHERE
-    table.id = v.id`` in chunks of :data:`WRITE_CHUNK` rows.
+def sql_update_changed(cr, table, columns, rows, extra_set=None):
+    """``UPDATE table SET col = v.col ... FROM unnest(arrays) v WHERE table.id =
+    v.id`` for the rows whose values differ from the stored ones, in chunks of
+    :data:`WRITE_CHUNK` rows.
 
     ``columns`` is ``[(column, sql_type)]`` (the first one is ``id``); ``rows``
     tuples in that order; ``extra_set`` an optional ``SQL`` of more assignments
-    that are the same for every row. Returns the number of queries run.
+    that are the same for every changed row. Rows equal to the stored ones are
+    not written: no new row version, no write date, nothing for the cache to
+    forget. Returns the number of rows updated.
     """
     names = [name for name, _type in columns]
+    values = columns[1:]
     assignments = [
-        SQL("%s = v.%s::%s", SQL.identifier(name), SQL.identifier(name), SQL(type_))
-        for name, type_ in columns[1:]
+        SQL("%s = v.%s", SQL.identifier(name), SQL.identifier(name))
+        for name, _type in values
     ]
     if extra_set:
         assignments.append(extra_set)
-    queries = 0
+    changed = SQL(
+        "(%s) IS DISTINCT FROM (%s)",
+        SQL(", ").join(SQL("t.%s", SQL.identifier(name)) for name, _type in values),
+        SQL(", ").join(SQL("v.%s", SQL.identifier(name)) for name, _type in values),
+    )
+    updated = 0
     for start in range(0, len(rows), WRITE_CHUNK):
         chunk = rows[start : start + WRITE_CHUNK]
-        values = SQL(", ").join(SQL("(%s)", SQL(", ").join(list(row))) for row in chunk)
+        arrays = [list(column) for column in zip(*chunk, strict=True)]
         cr.execute(
             SQL(
-                "UPDATE %s AS t SET %s FROM (VALUES %s) AS v(%s) WHERE t.id = v.id",
+                """
+                UPDATE %s AS t SET %s
+                  FROM unnest(%s) AS v(%s)
+                 WHERE t.id = v.id AND %s
+                """,
                 SQL.identifier(table),
                 SQL(", ").join(assignments),
-                values,
+                SQL(", ").join(
+                    SQL("%s::%s[]", array, SQL(type_))
+                    for array, (_name, type_) in zip(arrays, columns, strict=True)
+                ),
                 SQL(", ").join(SQL.identifier(name) for name in names),
+                changed,
             )
         )
-        queries += 1
-    return queries
+        updated += cr.rowcount
+    return updated
 
 
 class MrpWorkcenter(models.Model):
@@ -222,7 +248,12 @@ class MrpWorkcenter(models.Model):
         "their fixed lead time. No capacity: no working hours in the horizon (no "
         "calendar or an empty one). Invalid data: e.g. no work-order time known.",
     )
-    drs_lead_time_date = fields.Datetime("Lead time computed on", readonly=True)
+    drs_lead_time_date = fields.Datetime(
+        "Lead time changed on",
+        readonly=True,
+        help="The recomputation that last changed these figures; one that finds "
+        "the same figures writes nothing.",
+    )
     drs_lead_time_history_count = fields.Integer(
         "Lead-time history", compute="_compute_drs_lead_time_history_count"
     )
@@ -503,7 +534,8 @@ class MrpWorkcenter(models.Model):
         return result
 
     def _drs_write_lead_times(self, result, now):
-        """Write the engine's results onto these workcenters, in batches."""
+        """Write the engine's results onto these workcenters where they changed
+        (set-wise); the date says when they last changed."""
         if result.empty:
             return
         fnames = [
@@ -519,30 +551,34 @@ class MrpWorkcenter(models.Model):
             "drs_lead_time_status",
         ]
         self.flush_model([*fnames, "drs_lead_time_date"])
-        rows = [
-            (
-                int(workcenter_id),
-                _nullable(row.lead_time_quantile),
-                _nullable(row.lead_time),
-                _nullable(row.queue_time),
-                _nullable(row.utilization),
-                _nullable(row.load_hours),
-                _nullable(row.capacity_hours),
-                _nullable(row.te),
-                _nullable(row.ce2),
-                bool(row.scv_default),
-                str(row.status),
-            )
-            for workcenter_id, row in zip(
-                result.index, result.itertuples(index=False), strict=True
-            )
+        figures = [
+            "lead_time_quantile",
+            "lead_time",
+            "queue_time",
+            "utilization",
+            "load_hours",
+            "capacity_hours",
+            "te",
+            "ce2",
         ]
-        sql_update_from_values(
+        rows = list(
+            zip(
+                result.index.astype(int).tolist(),
+                *(_nullables(result[column]) for column in figures),
+                result["scv_default"].astype(bool).tolist(),
+                result["status"].astype(str).tolist(),
+                strict=True,
+            )
+        )
+        sql_update_changed(
             self.env.cr,
             "mrp_workcenter",
             [("id", "int4")]
-            + [(name, "float8") for name in fnames[:8]]
-            + [("drs_process_scv_default", "bool"), ("drs_lead_time_status", "text")],
+            + [(name, "numeric") for name in fnames[:8]]
+            + [
+                ("drs_process_scv_default", "bool"),
+                ("drs_lead_time_status", "varchar"),
+            ],
             rows,
             extra_set=SQL("drs_lead_time_date = %s", now),
         )
@@ -597,13 +633,19 @@ class MrpWorkcenter(models.Model):
     @api.model
     def _cron_compute_drs_lead_times(self):
         """Recompute the planned lead times of workcenters and bills of
-        materials (all companies), record their history and thin it.
+        materials (all companies), record their history and thin it; purge
+        old due-date quotes. A database without an active DRS flow has no
+        planned lead time to keep up: only the purges run (the button still
+        recomputes on demand).
 
         Set-wise; if that fails, the workcenters it fails on are found one by
         one, logged, and the recomputation runs again without them.
         """
         Workcenter = self.sudo()
         self.env["mrp.drs.lead.time.history"].sudo()._drs_thin()
+        self.env["mrp.drs.due.date.quote"].sudo()._drs_purge()
+        if not self.env["mrp.drs.flow"].sudo().search_count([], limit=1):
+            return True
         try:
             with self.env.cr.savepoint():
                 Workcenter._drs_compute_lead_times()

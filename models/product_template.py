@@ -73,7 +73,8 @@ class ProductTemplate(models.Model):
     @api.model
     def _drs_refresh_planned_lead_times(self):
         """Copy onto every template the DRS lead time of its first active normal
-        bill of materials (sequence, then id), or clear it; two queries."""
+        bill of materials (sequence, then id), or clear it, where it changed;
+        two queries."""
         self.env["mrp.bom"].flush_model(
             [
                 "active",
@@ -105,6 +106,12 @@ class ProductTemplate(models.Model):
                  WHERE b.product_tmpl_id = t.id
                    AND (b.drs_lead_time_status IS NOT NULL
                         OR t.drs_lead_time_status IS NOT NULL)
+                   AND (t.drs_lead_time_bom_id, t.drs_lead_time_days,
+                        t.drs_lead_time_hours, t.drs_lead_time_status)
+                       IS DISTINCT FROM
+                       (CASE WHEN b.drs_lead_time_status IS NOT NULL THEN b.id END,
+                        b.drs_lead_time_days, b.drs_lead_time_hours,
+                        b.drs_lead_time_status)
                 """
             )
         )

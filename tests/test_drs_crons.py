@@ -90,6 +90,33 @@ class TestDrsCrons(DrsCommon):
         self.assertEqual(self.boms["gear"].drs_lead_time_status, "ok")
         self.assertEqual(self.boms["short"].drs_lead_time_status, "flow")
 
+    def test_lead_time_cron_without_flows_only_purges(self):
+        self._create_mo("outside")
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE mrp_drs_flow SET active = FALSE")
+        self.env.invalidate_all()
+        History = self.env["mrp.drs.lead.time.history"]
+        rows_before = History.search_count([])
+        self.env["mrp.workcenter"]._cron_compute_drs_lead_times()
+        self.assertFalse(self.wc_out.drs_lead_time_date)
+        self.assertEqual(History.search_count([]), rows_before)
+
+    def test_lead_time_cron_purges_old_quotes(self):
+        Quote = self.env["mrp.drs.due.date.quote"].sudo()
+        product = self.products["short"]
+        now = fields.Datetime.now()
+        old, recent = (
+            Quote.create(Quote._drs_prepare_quote(product, 1.0)) for _index in (1, 2)
+        )
+        self.env["ir.config_parameter"].sudo().set_param(
+            "mrp_drs.quote_keep_days", "30"
+        )
+        self._sql_set(old, quote_date=now - timedelta(days=31))
+        self._sql_set(recent, quote_date=now - timedelta(days=29))
+        self.env["mrp.workcenter"]._cron_compute_drs_lead_times()
+        self.assertFalse(old.exists())
+        self.assertTrue(recent.exists())
+
     def test_profiles_cron_goes_on_past_an_absurd_interval(self):
         Profile = self.env["mrp.drs.optimization.profile"]
         good, bad = Profile.create(

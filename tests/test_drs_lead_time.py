@@ -513,3 +513,91 @@ class TestDrsLeadTime(DrsCommon):
         self.assertEqual(len(rows), 1)
         with self.assertRaises(AccessError):
             rows.unlink()
+
+    def test_route_minutes_are_mrp_expected_durations(self):
+        """The set-wise minutes of the routes equal ``_get_duration_expected``
+        of each operation, in the common case (manual cycles, setup and
+        cleanup, efficiency, a BoM quantity of several cycles) and in those it
+        leaves to the method (a product capacity, a BoM in another unit, a
+        cycle time computed from past work orders)."""
+        self.wc_a.write(
+            {
+                "time_start": 7.0,
+                "time_stop": 3.5,
+                "time_efficiency": 80.0,
+                "default_capacity": 3.0,
+            }
+        )
+        self.boms["long"].product_qty = 7.0
+        self.boms["short"].product_qty = 2.5
+        self.env["mrp.workcenter.capacity"].create(
+            {
+                "workcenter_id": self.wc_a.id,
+                "product_id": self.products["short"].id,
+                "capacity": 2.0,
+                "time_start": 11.0,
+                "time_stop": 0.0,
+            }
+        )
+        self.boms["mixed"].product_uom_id = self.env.ref("uom.product_uom_dozen")
+        self.boms["gear"].operation_ids.time_mode = "auto"
+        operations = self.boms["short"] | self.boms["long"]
+        operations |= self.boms["mixed"] | self.boms["gear"]
+        routes = self.env["mrp.bom"]._drs_read_routes()
+        routes = routes[routes["bom"].isin(operations.ids)]
+        self.assertEqual(set(routes["bom"]), set(operations.ids))
+        expected = sorted(
+            (
+                operation.bom_id.id,
+                operation.workcenter_id.id,
+                operation._get_duration_expected(
+                    operation.bom_id.product_id, operation.bom_id.product_qty
+                ),
+            )
+            for operation in operations.operation_ids
+        )
+        computed = sorted(
+            zip(routes["bom"], routes["workcenter"], routes["minutes"], strict=True)
+        )
+        self.assertEqual(computed, expected)
+        # 7 units in cycles of 3 at wc_a: 3 cycles of 60 min at 80 %, plus setup
+        long_at_a = routes[
+            (routes["bom"] == self.boms["long"].id)
+            & (routes["workcenter"] == self.wc_a.id)
+        ]
+        self.assertEqual(long_at_a["minutes"].tolist(), [10.5 + 3 * 60 * 100 / 80])
+
+    def test_unchanged_lead_times_are_not_written_again(self):
+        self._add_load("long", 2)
+        result = self._compute()
+        first = self.now
+        bom, template = self.boms["long"], self.products["long"].product_tmpl_id
+        self.assertEqual(bom.drs_lead_time_date, first)
+        later = first + timedelta(hours=1)
+        bom_result = self.env["mrp.bom"]._drs_compute_planned_lead_times(result, later)
+        self.env["mrp.workcenter"].browse(result.index.tolist())._drs_write_lead_times(
+            result, later
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT ctid::text FROM product_template WHERE id = %s",
+                template.id,
+            )
+        )
+        template_version = self.env.cr.fetchone()[0]
+        self.assertEqual(bom.drs_lead_time_date, first)
+        self.assertEqual(self.wc_a.drs_lead_time_date, first)
+        # a changed figure is written, with its date
+        changed = bom_result.copy()
+        changed.loc[bom.id, "wait_hours"] += 1.0
+        self.env["mrp.bom"]._drs_write_planned_lead_times(changed, later)
+        self.assertEqual(bom.drs_lead_time_date, later)
+        self.assertEqual(self.boms["short"].drs_lead_time_date, first)
+        self.env.cr.execute(
+            SQL(
+                "SELECT ctid::text FROM product_template WHERE id = %s",
+                template.id,
+            )
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], template_version)
