@@ -260,6 +260,14 @@ def main():
         limit=1,
     )
 
+    runs = odoo.call(
+        "mrp.drs.optimization.run",
+        "search",
+        [("state", "in", ["done", "applied"])],
+        order="id desc",
+        limit=1,
+    )
+
     web = args.url.rstrip("/") + "/web#"
     screens = [
         (
@@ -277,6 +285,12 @@ def main():
         (
             "flow_form",
             f"model=mrp.drs.flow&id={flow_ids[0]}&view_type=form",
+            ".o_form_view .o_field_widget[name=name]",
+        ),
+        (
+            "run_review",
+            f"model=mrp.drs.optimization.run&id={runs[0] if runs else 0}"
+            "&view_type=form",
             ".o_form_view .o_field_widget[name=name]",
         ),
         (
