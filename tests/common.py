@@ -111,6 +111,48 @@ class DrsPlantMixin:
             "flows": flows,
         }
 
+    @classmethod
+    def _deliver_weekly(cls, warehouse, weekly):
+        """Deliver ``weekly[product][k]`` units of each product k weeks ago
+        (middle of the week), as done moves from the warehouse's stock to the
+        customers: the demand history an optimisation run reads."""
+        customers = cls.env.ref("stock.stock_location_customers")
+        plan = [
+            (product, week, qty)
+            for product, quantities in weekly.items()
+            for week, qty in enumerate(quantities)
+            if qty
+        ]
+        moves = cls.env["stock.move"].create(
+            [
+                {
+                    "name": f"demand {product.name}",
+                    "product_id": product.id,
+                    "product_uom": product.uom_id.id,
+                    "product_uom_qty": qty,
+                    "location_id": warehouse.lot_stock_id.id,
+                    "location_dest_id": customers.id,
+                }
+                for product, _week, qty in plan
+            ]
+        )
+        moves._action_confirm()
+        for move, (_product, _week, qty) in zip(moves, plan, strict=True):
+            move.quantity = qty
+        moves.picked = True
+        moves._action_done()
+        cls.env.flush_all()
+        now = fields.Datetime.now()
+        for move, (_product, week, _qty) in zip(moves, plan, strict=True):
+            cls.env.cr.execute(
+                SQL(
+                    "UPDATE stock_move SET date = %s WHERE id = %s",
+                    now - timedelta(days=7 * week + 3.5),
+                    move.id,
+                )
+            )
+        moves.invalidate_recordset(["date"])
+
 
 class DrsCommon(DrsPlantMixin, TransactionCase):
     @classmethod

@@ -1,9 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from datetime import timedelta
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.tests import HttpCase, tagged
-from odoo.tools import SQL
 
 from .common import DrsPlantMixin
 
@@ -55,7 +53,7 @@ class TestDrsOptimizationTour(DrsPlantMixin, HttpCase):
             cls.products["short"]: [5] * WEEKS,
             cls.products["long"]: [3, 0, 0, 0] * (WEEKS // 4),
         }
-        cls._deliver(warehouse, weekly)
+        cls._deliver_weekly(warehouse, weekly)
         cls.profile = cls.env["mrp.drs.optimization.profile"].create(
             {
                 "name": "DRS optour profile",
@@ -68,45 +66,6 @@ class TestDrsOptimizationTour(DrsPlantMixin, HttpCase):
                 "review_threshold": 10.0,
             }
         )
-
-    @classmethod
-    def _deliver(cls, warehouse, weekly):
-        customers = cls.env.ref("stock.stock_location_customers")
-        plan = [
-            (product, week, qty)
-            for product, quantities in weekly.items()
-            for week, qty in enumerate(quantities)
-            if qty
-        ]
-        moves = cls.env["stock.move"].create(
-            [
-                {
-                    "name": f"demand {product.name}",
-                    "product_id": product.id,
-                    "product_uom": product.uom_id.id,
-                    "product_uom_qty": qty,
-                    "location_id": warehouse.lot_stock_id.id,
-                    "location_dest_id": customers.id,
-                }
-                for product, _week, qty in plan
-            ]
-        )
-        moves._action_confirm()
-        for move, (_product, _week, qty) in zip(moves, plan, strict=True):
-            move.quantity = qty
-        moves.picked = True
-        moves._action_done()
-        cls.env.flush_all()
-        now = fields.Datetime.now()
-        for move, (_product, week, _qty) in zip(moves, plan, strict=True):
-            cls.env.cr.execute(
-                SQL(
-                    "UPDATE stock_move SET date = %s WHERE id = %s",
-                    now - timedelta(days=7 * week + 3.5),
-                    move.id,
-                )
-            )
-        moves.invalidate_recordset(["date"])
 
     def _rules(self):
         return [
