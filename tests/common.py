@@ -205,6 +205,41 @@ class DrsCommon(DrsPlantMixin, TransactionCase):
         )
         flow.invalidate_recordset(["wip_cap"])
 
+    def _queue_copies(self, production, count, first=1):
+        """``count`` copies of the queued ``production`` in one INSERT: a
+        backlog of real queued orders without confirming each one, named
+        after it with suffixes ``-first`` onwards."""
+        self.assertEqual(production.drs_state, "queued")
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT column_name FROM information_schema.columns
+                 WHERE table_name = 'mrp_production' AND column_name NOT IN
+                       ('id', 'name')
+                """
+            )
+        )
+        columns = SQL(", ").join(
+            SQL.identifier(row[0]) for row in self.env.cr.fetchall()
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mrp_production (name, %(columns)s)
+                SELECT p.name || '-' || g, %(columns)s
+                  FROM mrp_production p,
+                       generate_series(%(first)s, %(last)s) g
+                 WHERE p.id = %(id)s
+                """,
+                columns=columns,
+                first=first,
+                last=first + count - 1,
+                id=production.id,
+            )
+        )
+        self.env.invalidate_all()
+
     def _fill_main_flow(self):
         """Confirm orders that take exactly the main flow's cap (1 + 3 units)."""
         return self._create_mo("short") | self._create_mo("long")

@@ -6,7 +6,6 @@ follow the queue. On the plant of ``DrsCommon`` and with a 600-order backlog."""
 
 from odoo import Command, fields
 from odoo.tests import tagged
-from odoo.tools import SQL
 
 from odoo.addons.mrp_drs.engine import duedate, flowline
 
@@ -25,38 +24,6 @@ class TestDrsFlowModel(DrsCommon):
     def _recompute(self):
         self.now = fields.Datetime.now()
         self.env["mrp.workcenter"].sudo()._drs_compute_lead_times(now=self.now)
-
-    def _queue_copies(self, production, count):
-        """``count`` copies of the queued ``production`` in one INSERT: a
-        backlog of real queued orders without confirming each one."""
-        self.assertEqual(production.drs_state, "queued")
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT column_name FROM information_schema.columns
-                 WHERE table_name = 'mrp_production' AND column_name NOT IN
-                       ('id', 'name')
-                """
-            )
-        )
-        columns = SQL(", ").join(
-            SQL.identifier(row[0]) for row in self.env.cr.fetchall()
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO mrp_production (name, %(columns)s)
-                SELECT p.name || '-' || g, %(columns)s
-                  FROM mrp_production p, generate_series(1, %(count)s) g
-                 WHERE p.id = %(id)s
-                """,
-                columns=columns,
-                count=count,
-                id=production.id,
-            )
-        )
-        self.env.invalidate_all()
 
     def _backlog(self, count=600):
         """Flow main at its cap with ``count`` one-unit orders queued."""

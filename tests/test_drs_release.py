@@ -4,6 +4,7 @@ from datetime import timedelta
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
+from odoo.tools import SQL
 
 from .common import DrsCommon
 
@@ -260,3 +261,46 @@ class TestDrsRelease(DrsCommon):
         self.assertEqual(queued.drs_state, "released")
         self.assertEqual(action["params"]["type"], "success")
         self.assertIn("1 manufacturing order", action["params"]["message"])
+
+
+@tagged("post_install", "-at_install")
+class TestDrsReleaseQueryCount(DrsCommon):
+    def _finish_and_count_release(self, production):
+        """Mark ``production`` done behind the ORM's back, then release its flow
+        as ``button_mark_done`` does; return the number of SQL queries of the
+        release, from cold ORM caches."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL("UPDATE mrp_production SET state = 'done' WHERE id = %s", production.id)
+        )
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        production._drs_release_freed_flows()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before
+
+    def test_one_release_costs_the_same_queries_for_5_or_50_queued(self):
+        """Releasing the next order of a queue of 5 and of a queue of 50 takes
+        the same number of queries: the release does not walk the queue row by
+        row, whatever its length."""
+        blockers = self._fill_main_flow()
+        first, second, third = (
+            self._create_mo("short", deadline_days=days) for days in (1, 2, 3)
+        )
+        tail = self._create_mo("short", deadline_days=9)
+        self._queue_copies(tail, 2)
+        self.assertEqual(self.flow_main.queue_count, 6)
+        # warm-up: the first release of the test fills Odoo's ormcaches
+        self._finish_and_count_release(blockers[0])
+        self.assertEqual(first.drs_state, "released")
+        self.assertEqual(self.flow_main.queue_count, 5)
+        with_5 = self._finish_and_count_release(first)
+        self.assertEqual(second.drs_state, "released")
+        self._queue_copies(tail, 46, first=3)
+        self.assertEqual(self.flow_main.queue_count, 50)
+        with_50 = self._finish_and_count_release(second)
+        self.assertEqual(third.drs_state, "released")
+        self.assertEqual(self.flow_main.queue_count, 49)
+        self.assertEqual(third.drs_queue_position, False)
+        self.assertEqual(tail.drs_queue_position, 1)
+        self.assertEqual(with_5, with_50)
