@@ -551,11 +551,16 @@ class MrpDrsFlow(models.Model):
         ``[(production_id, equivalent units)]``, in queue order
         (``release_order``); a levelled flow overrides it with its levelled
         sequence."""
+        return self._drs_read_queue(SQL("p.id, COALESCE(p.drs_wip_units, 0)"))
+
+    def _drs_read_queue(self, columns):
+        """Rows of ``columns`` (SQL over ``p``, the order, and ``f``, the flow)
+        of this flow's queued orders, in queue order; one query."""
         self.ensure_one()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT p.id, COALESCE(p.drs_wip_units, 0)
+                SELECT %s
                   FROM mrp_production p
                   JOIN mrp_drs_flow f ON f.id = p.drs_flow_id
                  WHERE p.drs_flow_id = %s
@@ -563,6 +568,7 @@ class MrpDrsFlow(models.Model):
                    AND p.state IN %s
                  ORDER BY %s
                 """,
+                columns,
                 self.id,
                 OPEN_STATES,
                 self._queue_order_sql(),

@@ -178,31 +178,20 @@ class MrpDrsFlow(models.Model):
         self.ensure_one()
         self.env["mrp.production"].flush_model(LEVELLED_QUEUE_FIELDS)
         self.flush_recordset(["release_order"])
-        self.env.cr.execute(
+        queued = self._drs_read_queue(
             SQL(
                 """
-                SELECT p.id, COALESCE(p.drs_wip_units, 0), p.product_id,
-                       -- an absurd deadline (year 1) must not give a date
-                       -- before year 1, which Python cannot read
-                       CASE WHEN p.date_deadline IS NOT NULL THEN GREATEST(
-                           p.date_deadline
-                               - COALESCE(p.date_finished - p.date_start,
-                                          interval '0'),
-                           timestamp '0001-01-01'
-                       ) END
-                  FROM mrp_production p
-                  JOIN mrp_drs_flow f ON f.id = p.drs_flow_id
-                 WHERE p.drs_flow_id = %s
-                   AND p.drs_state = 'queued'
-                   AND p.state IN %s
-                 ORDER BY %s
-                """,
-                self.id,
-                OPEN_STATES,
-                self._queue_order_sql(),
+                p.id, COALESCE(p.drs_wip_units, 0), p.product_id,
+                -- an absurd deadline (year 1) must not give a date before
+                -- year 1, which Python cannot read
+                CASE WHEN p.date_deadline IS NOT NULL THEN GREATEST(
+                    p.date_deadline
+                        - COALESCE(p.date_finished - p.date_start, interval '0'),
+                    timestamp '0001-01-01'
+                ) END
+                """
             )
         )
-        queued = self.env.cr.fetchall()
         if not queued:
             return []
         self.env.cr.execute(
