@@ -5,23 +5,9 @@
 
 import {registry} from "@web/core/registry";
 import {stepUtils} from "@web_tour/tour_service/tour_utils";
+import {drsMenu} from "@mrp_drs/tours/mrp_drs_tour_utils";
 
 const REVIEW = ".o_field_widget[name=product_review_ids] .o_data_row";
-
-function drsMenu(menuXmlid) {
-    return [
-        {
-            content: "Open the DRS menu",
-            trigger: 'button[data-menu-xmlid="mrp_drs.mrp_drs_menu_root"]',
-            run: "click",
-        },
-        {
-            content: `Open ${menuXmlid}`,
-            trigger: `.dropdown-item[data-menu-xmlid="mrp_drs.${menuXmlid}"]`,
-            run: "click",
-        },
-    ];
-}
 
 registry.category("web_tour.tours").add("mrp_drs_optimization_tour", {
     url: "/web",

@@ -6,21 +6,7 @@
 
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
-
-function drsMenu(menuXmlid) {
-    return [
-        {
-            content: "Open the DRS menu",
-            trigger: 'button[data-menu-xmlid="mrp_drs.mrp_drs_menu_root"]',
-            run: "click",
-        },
-        {
-            content: `Open ${menuXmlid}`,
-            trigger: `.dropdown-item[data-menu-xmlid="mrp_drs.${menuXmlid}"]`,
-            run: "click",
-        },
-    ];
-}
+import {drsMenu} from "@mrp_drs/tours/mrp_drs_tour_utils";
 
 function openReleasedOrders() {
     return [
