@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from . import conwip
+from ._validation import positive
 
 
 def _pyplot():
@@ -20,6 +21,21 @@ def _pyplot():
     import matplotlib.pyplot as plt  # noqa: PLC0415
 
     return plt
+
+
+def _curve_and_plan(axes, curve, plan, curve_label, plan_label):
+    """A trade-off curve ``(x, y)`` with the plan's point ``(x, y)`` starred."""
+    axes.plot(*curve, marker="o", label=curve_label)
+    axes.plot(*plan, marker="*", markersize=14, linestyle="none", label=plan_label)
+
+
+def _save(plt, figure, path):
+    """Write ``figure`` as a PNG at ``path``, close it, return the path."""
+    figure.tight_layout()
+    target = Path(path)
+    figure.savefig(target, dpi=110)
+    plt.close(figure)
+    return target
 
 
 def efficient_frontier_chart(frontier, current, path, basis=None):
@@ -46,19 +62,12 @@ def efficient_frontier_chart(frontier, current, path, basis=None):
     """
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(6.4, 4.4))
-    axes.plot(
-        frontier["fill_rate"] * 100,
-        frontier["inventory_investment"],
-        marker="o",
-        label="efficient frontier",
-    )
-    axes.plot(
-        current[0] * 100,
-        current[1],
-        marker="*",
-        markersize=14,
-        linestyle="none",
-        label="optimised plan",
+    _curve_and_plan(
+        axes,
+        (frontier["fill_rate"] * 100, frontier["inventory_investment"]),
+        (current[0] * 100, current[1]),
+        "efficient frontier",
+        "optimised plan",
     )
     axes.set_xlabel("demand-weighted fill rate (%)")
     axes.set_ylabel("inventory investment (money)")
@@ -71,11 +80,7 @@ def efficient_frontier_chart(frontier, current, path, basis=None):
     )
     axes.grid(alpha=0.3)
     axes.legend()
-    figure.tight_layout()
-    target = Path(path)
-    figure.savefig(target, dpi=110)
-    plt.close(figure)
-    return target
+    return _save(plt, figure, path)
 
 
 def _wrap(text, width=70):
@@ -102,20 +107,13 @@ def order_frequency_chart(curve, path):
     """
     plt = _pyplot()
     figure, axes = plt.subplots(figsize=(6.4, 4.6))
-    axes.plot(
-        curve["orders_per_period"],
-        curve["inventory_investment"],
-        marker="o",
-        label="lots of the plan scaled by k",
-    )
     plan = curve[curve["is_plan"]]
-    axes.plot(
-        plan["orders_per_period"],
-        plan["inventory_investment"],
-        marker="*",
-        markersize=14,
-        linestyle="none",
-        label="optimised plan (k = 1)",
+    _curve_and_plan(
+        axes,
+        (curve["orders_per_period"], curve["inventory_investment"]),
+        (plan["orders_per_period"], plan["inventory_investment"]),
+        "lots of the plan scaled by k",
+        "optimised plan (k = 1)",
     )
     axes.set_xlabel("replenishment orders per period (orders/week)")
     axes.set_ylabel("inventory investment (money)")
@@ -126,11 +124,7 @@ def order_frequency_chart(curve, path):
     )
     axes.grid(alpha=0.3)
     axes.legend()
-    figure.tight_layout()
-    target = Path(path)
-    figure.savefig(target, dpi=110)
-    plt.close(figure)
-    return target
+    return _save(plt, figure, path)
 
 
 def flow_chart(flow, row, curve, path, units_per_lot=None):
@@ -164,11 +158,11 @@ def flow_chart(flow, row, curve, path, units_per_lot=None):
         The file written.
     """
     plt = _pyplot()
-    scale = 1.0 if units_per_lot is None else float(units_per_lot)
-    if not np.isfinite(scale) or scale <= 0:
-        raise ValueError(
-            f"units_per_lot must be a positive number, got {units_per_lot!r}"
-        )
+    scale = (
+        1.0
+        if units_per_lot is None
+        else float(positive("units_per_lot", units_per_lot))
+    )
     unit = "lots" if units_per_lot is None else "equivalent units"
     rb, t0 = float(row["bottleneck_rate"]), float(row["raw_process_time"])
     w = np.arange(1, int(curve["w"].max()) + 1)
@@ -203,8 +197,4 @@ def flow_chart(flow, row, curve, path, units_per_lot=None):
     bottom.set_ylim(0, float(np.max(cases["practical worst case"][1])) * 1.5)
     top.set_title(f"Flow {flow}: throughput and cycle time versus WIP")
     top.legend(fontsize="small")
-    figure.tight_layout()
-    target = Path(path)
-    figure.savefig(target, dpi=110)
-    plt.close(figure)
-    return target
+    return _save(plt, figure, path)

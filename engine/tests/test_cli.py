@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from engine import charts, optimize, plants
 from engine.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,3 +66,18 @@ def test_bad_command_lines_exit_with_usage_error(arguments, capsys):
         main(arguments)
     assert stop.value.code == 2
     assert "usage" in capsys.readouterr().err
+
+
+def test_flow_chart_draws_in_equivalent_units_and_rejects_a_bad_scale(tmp_path):
+    result = optimize.optimize_plant(plants.load_demo_plant())
+    flow = result.flows.index[0]
+    curve = result.curves[result.curves["flow"] == flow]
+    path = charts.flow_chart(
+        flow, result.flows.loc[flow], curve, tmp_path / "f.png", units_per_lot=2.0
+    )
+    assert path.stat().st_size > 0
+    for bad in (0.0, -1.0, float("nan")):
+        with pytest.raises(ValueError, match="units_per_lot"):
+            charts.flow_chart(
+                flow, result.flows.loc[flow], curve, tmp_path / "g.png", bad
+            )
