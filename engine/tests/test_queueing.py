@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from engine import queueing
 
@@ -272,3 +273,69 @@ def test_broadcasting_and_scalar_output():
     assert result[2, 0] == pytest.approx(queueing.queue_time(1.0, 0.5, 2.0, 0.9, 1))
     cd2 = queueing.departure_scv([0.5, 2.0], 1.0, 0.5)
     assert cd2.shape == (2,)
+
+
+@pytest.mark.parametrize("k", [1, 2, 5, 12])
+@pytest.mark.parametrize("shape", [1.0, 0.5, 3.0])
+def test_lots_of_k_gamma_arrivals_have_the_erlang_scv(k, shape):
+    """Factory Physics 3rd ed., sec. 9.4: lots of k units arrive with SCV ca2 / k.
+
+    Unit interarrival times Gamma(shape) (SCV 1 / shape; shape 1 is Poisson
+    demand) summed over a lot of k are Gamma(k shape): its exact SCV is the
+    rule's ca2 / k.
+    """
+    lot_gap = stats.gamma(k * shape)
+    exact = lot_gap.var() / lot_gap.mean() ** 2
+    assert queueing.batch_arrival_scv(1.0 / shape, k) == pytest.approx(exact, rel=1e-12)
+
+
+def test_thinned_poisson_lots_stay_poisson():
+    """A random share p of a Poisson stream is Poisson (SCV p + 1 - p = 1)."""
+    assert queueing.batch_arrival_scv(1.0, 1.0, share=0.3) == pytest.approx(1.0)
+    assert queueing.batch_arrival_scv(0.4, 8.0, share=0.25) == pytest.approx(
+        0.25 * 0.05 + 0.75
+    )
+
+
+@pytest.mark.parametrize("u", [0.0, 0.5, 0.95])
+def test_one_product_station_gets_ca2_over_k(u):
+    lot = 40.0
+    scv = queueing.batch_arrival_scv(1.0, lot)
+    merged = queueing.merged_arrival_scv([3.0 / lot], [scv], u)
+    assert merged[0] == pytest.approx(1.0 / lot, rel=1e-13)
+
+
+def test_merged_scv_is_whitts_hybrid_by_hand():
+    """Whitt (1983), QNA superposition: c2 = w sum(l_i / l) c_i2 + 1 - w,
+    w = 1 / (1 + 4 (1 - u)^2 (nu - 1)), nu = l^2 / sum l_i^2."""
+    rates = np.array([1.0, 3.0])
+    scvs = np.array([0.2, 0.5])
+    u = 0.7
+    nu = 16.0 / 10.0
+    w = 1.0 / (1.0 + 4.0 * 0.09 * (nu - 1.0))
+    by_hand = w * (0.25 * 0.2 + 0.75 * 0.5) + 1.0 - w
+    merged = queueing.merged_arrival_scv(rates, scvs, u)
+    assert merged[0] == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_many_small_streams_merge_towards_poisson():
+    scvs = np.full(2000, 0.01)
+    merged = queueing.merged_arrival_scv(np.ones(2000), scvs, 0.8)[0]
+    assert 0.99 < merged < 1.0
+    # Per station, with an idle station.
+    per_station = queueing.merged_arrival_scv(
+        [1.0, 1.0, 2.0],
+        [0.5, 0.5, 0.25],
+        [0.5, 0.9, 0.0],
+        station=[0, 0, 1],
+        n_stations=3,
+    )
+    assert per_station[1] == 0.25
+    assert per_station[2] == 1.0
+
+
+def test_batch_arrival_scv_rejects_bad_input():
+    with pytest.raises(ValueError, match="lot_size"):
+        queueing.batch_arrival_scv(1.0, 0.0)
+    with pytest.raises(ValueError, match="share"):
+        queueing.batch_arrival_scv(1.0, 2.0, share=1.5)
