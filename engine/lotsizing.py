@@ -13,7 +13,12 @@ subject to a utilisation ceiling at every workcenter.
 Model, per workcenter ``j`` (route steps given as COO rows ``(item i, workcenter
 j, run time t_ij h/unit, setup time s_ij h/lot)``):
 
-- lot arrivals: rate ``lambda_j = sum_i D_i / Q_i`` (lots per hour), SCV ``ca2_j``;
+- lot arrivals: item i's lots reach a row at rate ``p D_i / Q_i`` (``p`` the
+  row's share of the item's lots) with SCV ``p ca2_i / Q_i + 1 - p``, ``ca2_i``
+  the SCV of its unit demands (lots of ``Q`` units, Factory Physics sec. 9.4:
+  ``ca2 / Q``); workcenter j receives ``lambda_j = sum`` of those rates with
+  the streams merged by Whitt's superposition (:mod:`engine.queueing`), which
+  is ``ca2 / Q`` where a single product feeds it;
 - a lot of item i takes ``T_ij = s_ij + Q_i t_ij`` machine-hours with variance
   ``ce2_j (s_ij^2 + Q_i t_ij^2)``: setup and every unit vary independently with
   the workcenter's natural SCV ``ce2_j`` (Factory Physics ch. 9, batching);
@@ -26,10 +31,12 @@ j, run time t_ij h/unit, setup time s_ij h/lot)``):
   ``T / e_j`` hours per lot, utilisation ``u_j = sum_i D_i (t_ij + s_ij / Q_i) /
   c_j``, queue time ``CTq_j = queue_time(ca2_j, ce2_mix_j, T_j / e_j, u_j, m_j)``
   (Hopp-Spearman G/G/m, :func:`engine.queueing.queue_time`);
-- item cycle time ``CT_i = sum over its route of (CTq_j + T_ij / e_j)``; WIP of
-  item i is ``D_i CT_i`` (Little's law).
+- item cycle time ``CT_i = sum over its route of p (CTq_j + T_ij / e_j)``; WIP
+  of item i is ``D_i CT_i`` (Little's law).
 
-Cost per hour: ``sum_i A_i D_i / Q_i + h_i Q_i / 2 + h_i D_i CT_i``.
+Cost per hour: ``sum_i A_i D_i / Q_i + h_i Q_i / 2 + h_i D_i CT_i`` (the last two
+weights can be replaced, see ``lot_cost`` and ``lead_time_cost`` of
+:func:`lot_sizes`).
 
 Units: demand in units per hour, times in hours, holding cost in money per unit
 per hour, setup cost in money per setup, capacity in machine-hours per hour.
@@ -123,14 +130,14 @@ class LotSizeResult:
     converged: bool
 
 
-def _per_workcenter(name, value, n_workcenters):
+def _per_entry(name, value, size, what="workcenter"):
     array = nonnegative(name, value)
     if array.ndim == 0:
-        return np.full(n_workcenters, float(array))
-    if array.shape != (n_workcenters,):
+        return np.full(size, float(array))
+    if array.shape != (size,):
         raise ValueError(
-            f"{name} must be a scalar or one value per workcenter "
-            f"({n_workcenters}), got shape {array.shape}"
+            f"{name} must be a scalar or one value per {what} ({size}), "
+            f"got shape {array.shape}"
         )
     return array
 
@@ -150,6 +157,9 @@ class _Network:
         capacity,
         ca2,
         ce2,
+        share=1.0,
+        lot_cost=None,
+        lead_time_cost=None,
     ):
         self.demand = nonnegative("demand", demand)
         if self.demand.ndim != 1:
@@ -176,6 +186,9 @@ class _Network:
         self.setup_time = np.broadcast_to(
             nonnegative("setup_time", setup_time), (n_rows,)
         )
+        self.share = np.broadcast_to(nonnegative("share", share), (n_rows,))
+        if ((self.share > 1) | (self.share == 0)).any():
+            raise ValueError("share must be in (0, 1] on every routing row")
         if self.workcenter.size != n_rows:
             raise ValueError(
                 f"item and workcenter must have the same length, got {n_rows} and "
@@ -190,8 +203,19 @@ class _Network:
                 f"workcenter(s) {bad[:3].tolist()}"
             )
         self.capacity = capacity
-        self.ca2 = _per_workcenter("ca2", ca2, n_wc)
-        self.ce2 = _per_workcenter("ce2", ce2, n_wc)
+        self.ca2 = _per_entry("ca2", ca2, n_items, "item")
+        # Defaults: cycle stock h Q / 2 and WIP h D CT (Little's law).
+        self.lot_cost = np.broadcast_to(
+            0.5 * self.holding if lot_cost is None else positive("lot_cost", lot_cost),
+            (n_items,),
+        ).astype(float)
+        self.lead_time_cost = np.broadcast_to(
+            self.holding * self.demand
+            if lead_time_cost is None
+            else nonnegative("lead_time_cost", lead_time_cost),
+            (n_items,),
+        ).astype(float)
+        self.ce2 = _per_entry("ce2", ce2, n_wc)
         self.servers = np.maximum(1.0, np.round(capacity))
         self.speed = np.where(capacity > 0, capacity / self.servers, 1.0)
         self.n_items, self.n_workcenters = n_items, n_wc
@@ -199,12 +223,14 @@ class _Network:
 
     def _row_constants(self):
         j = self.workcenter
-        self.row_demand = self.demand[self.item]
-        self.row_holding = self.holding[self.item]
+        # A row makes the share of the item's lots routed through it.
+        self.row_demand = self.demand[self.item] * self.share
+        self.row_flow_cost = self.lead_time_cost[self.item] * self.share
+        self.row_ca2 = self.ca2[self.item]
         self.row_ce2 = self.ce2[j]
         self.row_speed = self.speed[j]
-        # Holding cost of one hour of queue at j: h D summed over the visits.
-        self.flow_holding = self._per_wc(self.row_holding * self.row_demand)
+        # Cost of one hour of queue at j: the lead-time cost of its visits.
+        self.flow_holding = self._per_wc(self.row_flow_cost)
         self.run_load = self._per_wc(self.row_demand * self.run_time)
 
     def _per_wc(self, values):
@@ -214,20 +240,30 @@ class _Network:
         return np.bincount(self.item, values, minlength=self.n_items)
 
     def moments(self, lot):
-        """Per workcenter: lot rate, load (machine-h/h), rate x E[T^2]."""
+        """Per workcenter: lot rate, load (machine-h/h), rate x E[T^2], and the
+        sums of rate x arrival SCV and rate^2 of the item streams (the lots of
+        one item at one row: :func:`engine.queueing.batch_arrival_scv`)."""
         row_lot = lot[self.item]
         rate = self.row_demand / row_lot
         time = self.setup_time + row_lot * self.run_time
         second = time**2 + self.row_ce2 * (
             self.setup_time**2 + row_lot * self.run_time**2
         )
+        stream_scv = queueing.batch_arrival_scv(self.row_ca2, row_lot, self.share)
         return (
             self._per_wc(rate),
             self._per_wc(rate * time),
             self._per_wc(rate * second),
+            self._per_wc(rate * stream_scv),
+            self._per_wc(rate * rate),
         )
 
-    def queue(self, rate, load, second):
+    def arrival_scv(self, rate, load, rate_scv, rate_square):
+        """Arrival SCV per workcenter: its item streams merged (Whitt)."""
+        utilization = load / np.where(self.capacity > 0, self.capacity, 1.0)
+        return queueing.merged_scv_from_sums(rate, rate_scv, rate_square, utilization)
+
+    def queue(self, rate, load, second, rate_scv, rate_square):
         """Queue time per workcenter from the lot moments; inf where u >= 1."""
         wait = np.zeros(self.n_workcenters)
         utilization = load / np.where(self.capacity > 0, self.capacity, 1.0)
@@ -238,8 +274,9 @@ class _Network:
             mean_time = load[ok] / rate[ok]
             # Cauchy-Schwarz makes this >= 0; the clip only absorbs rounding.
             mix_scv = np.maximum(second[ok] / rate[ok] / mean_time**2 - 1.0, 0.0)
+            ca2 = self.arrival_scv(rate, load, rate_scv, rate_square)
             wait[ok] = queueing.queue_time(
-                self.ca2[ok],
+                ca2[ok],
                 mix_scv,
                 mean_time / self.speed[ok],
                 utilization[ok],
@@ -247,16 +284,16 @@ class _Network:
             )
         return wait, utilization
 
-    def queue_slopes(self, rate, load, second):
-        """Partial derivatives of the queue time in (rate, load, second moment).
+    def queue_slopes(self, *moments):
+        """Partial derivatives of the queue time in the lot moments.
 
         Central finite differences at the workcenter level (a handful of
         workcenter-sized evaluations of :func:`engine.queueing.queue_time`).
         """
         slopes = []
-        room = np.maximum(self.capacity - load, 0.0)
-        for k in range(3):
-            values = [rate, load, second]
+        room = np.maximum(self.capacity - moments[1], 0.0)
+        for k in range(len(moments)):
+            values = list(moments)
             step = _STEP * values[k]
             if k == 1:
                 step = np.minimum(step, 0.5 * room)
@@ -270,11 +307,10 @@ class _Network:
         return slopes
 
     def cost(self, lot):
-        rate, load, second = self.moments(lot)
-        wait, utilization = self.queue(rate, load, second)
+        wait, utilization = self.queue(*self.moments(lot))
         row_lot = lot[self.item]
         process = (self.setup_time + row_lot * self.run_time) / self.row_speed
-        cycle = self._per_item(wait[self.workcenter] + process)
+        cycle = self._per_item(self.share * (wait[self.workcenter] + process))
         with np.errstate(divide="ignore", invalid="ignore"):
             setup = float(
                 np.sum(
@@ -282,12 +318,10 @@ class _Network:
                 )
             )
         # Items without demand are never made: no cycle stock.
-        stock = float(np.sum(np.where(self.demand > 0, self.holding * lot, 0.0)) / 2)
+        stock = float(np.sum(np.where(self.demand > 0, self.lot_cost * lot, 0.0)))
         with np.errstate(invalid="ignore"):
             wip = float(
-                np.sum(
-                    np.where(self.demand > 0, self.holding * self.demand * cycle, 0.0)
-                )
+                np.sum(np.where(self.demand > 0, self.lead_time_cost * cycle, 0.0))
             )
         if not np.isfinite(wait).all():
             wip = np.inf
@@ -308,6 +342,7 @@ class _Network:
         copy.__dict__.update(self.__dict__)
         copy.item, copy.workcenter = self.item[rows], self.workcenter[rows]
         copy.run_time, copy.setup_time = self.run_time[rows], self.setup_time[rows]
+        copy.share = self.share[rows]
         copy.demand = np.where(keep_item, self.demand, 0.0)
         copy._row_constants()
         return copy
@@ -325,6 +360,9 @@ def lot_size_cost(
     capacity,
     ca2=1.0,
     ce2=1.0,
+    share=1.0,
+    lot_cost=None,
+    lead_time_cost=None,
 ):
     """Cost per hour and flow of given lot sizes (see the module docstring).
 
@@ -336,7 +374,7 @@ def lot_size_cost(
     lot_size : array_like
         Lot size per item (units), > 0.
     demand, holding_cost, setup_cost, item, workcenter, run_time, setup_time,
-    capacity, ca2, ce2
+    capacity, ca2, ce2, share, lot_cost, lead_time_cost
         As in :func:`lot_sizes`.
 
     Returns
@@ -362,6 +400,9 @@ def lot_size_cost(
         capacity,
         ca2,
         ce2,
+        share,
+        lot_cost,
+        lead_time_cost,
     )
     lot = np.broadcast_to(positive("lot_size", lot_size), (network.n_items,))
     return network.cost(lot.astype(float))
@@ -410,7 +451,7 @@ class _LotSizer:
         self.row_setup_load = network.row_demand * network.setup_time
         # Item x workcenter setup hours per lot, for the Hessian of the dual.
         self.setup_matrix = sparse.csr_matrix(
-            (network.setup_time, (network.item, network.workcenter)),
+            (network.setup_time * network.share, (network.item, network.workcenter)),
             shape=(network.n_items, network.n_workcenters),
         )
 
@@ -473,7 +514,7 @@ class _LotSizer:
         Newton with backtracking.
         """
         net = self.net
-        j, s = net.workcenter, net.setup_time
+        j, s = net.workcenter, net.setup_time * net.share
         demand = net.demand
         scale = np.maximum(np.abs(self.budget), 1e-300)
 
@@ -523,36 +564,54 @@ class _LotSizer:
 
     def run(self, max_iterations, tolerance):
         net = self.net
-        demand, holding = net.demand, net.holding
+        demand = net.demand
         active = demand > 0
         j, s, t = net.workcenter, net.setup_time, net.run_time
+        share = net.share
         price = self.capacity_prices(
-            net.setup_cost, 0.5 * holding, np.zeros(net.n_workcenters)
+            net.setup_cost, net.lot_cost, np.zeros(net.n_workcenters)
         )
         lot = self.repair(
-            self._lots(net.setup_cost + net._per_item(price[j] * s), 0.5 * holding)
+            self._lots(
+                net.setup_cost + net._per_item(price[j] * s * share), net.lot_cost
+            )
         )
         cost = net.cost(lot).total_cost
         converged = False
         iterations = 0
         while iterations < max_iterations:
             iterations += 1
-            rate, load, second = net.moments(lot)
-            slope_rate, slope_load, slope_second = net.queue_slopes(rate, load, second)
-            hold = net.flow_holding[j]
-            setup_row = hold * (
-                slope_rate[j]
-                + slope_load[j] * s
-                + slope_second[j] * (1.0 + net.row_ce2) * s**2
+            slopes = net.queue_slopes(*net.moments(lot))
+            slope_rate, slope_load, slope_second, slope_scv, slope_square = (
+                slope[j] for slope in slopes
             )
-            run_row = (
-                net.row_holding * t / net.row_speed + hold * slope_second[j] * t**2
+            hold = net.flow_holding[j]
+            row_lot = lot[net.item]
+            # d/dQ of the row's rate x SCV and rate^2 is -D / Q^2 times these
+            # (priced at the current lots, like the queue slopes).
+            scv_factor = 2.0 * share**2 * net.row_ca2 / row_lot + share * (1.0 - share)
+            square_factor = 2.0 * share**2 * demand[net.item] / row_lot
+            setup_row = hold * (
+                share
+                * (
+                    slope_rate
+                    + slope_load * s
+                    + slope_second * (1.0 + net.row_ce2) * s**2
+                )
+                + slope_scv * scv_factor
+                + slope_square * square_factor
+            )
+            # A longer lot: its own process time (lead-time cost) and the
+            # queue's growth with the second moment (WIP price of the queue).
+            curvature = (
+                net.lot_cost
+                + net._per_item(net.row_flow_cost * t / net.row_speed)
+                + demand * net._per_item(share * hold * slope_second * t**2)
             )
             base = net.setup_cost + net._per_item(setup_row)
-            curvature = 0.5 * holding + demand * net._per_item(run_row)
             price = self.capacity_prices(base, curvature, price)
             target = self.repair(
-                self._lots(base + net._per_item(price[j] * s), curvature)
+                self._lots(base + net._per_item(price[j] * s * share), curvature)
             )
             direction = np.where(active, np.log(target / lot), 0.0)
             change = np.max(np.abs(direction), initial=0.0)
@@ -597,6 +656,10 @@ def lot_sizes(
     max_lot=None,
     max_iterations=100,
     tolerance=1e-6,
+    *,
+    share=1.0,
+    lot_cost=None,
+    lead_time_cost=None,
 ):
     """Lot sizes minimising setup, cycle-stock and WIP cost under a utilisation cap.
 
@@ -641,15 +704,34 @@ def lot_sizes(
         efficiency), > 0 where routed.
     max_utilization : float, default 0.9
         Utilisation ceiling, in (0, 1).
-    ca2, ce2 : float or array_like, default 1.0
-        Per workcenter (or one for all): SCV of lot inter-arrival times, and the
-        natural SCV of a setup and of one unit's run time.
+    ca2 : float or array_like, default 1.0
+        Per item (or one for all): SCV of the interarrival times of its units
+        (demands; 1 for Poisson demand). Its lots of ``Q`` arrive at a row with
+        SCV ``share ca2 / Q + 1 - share``
+        (:func:`engine.queueing.batch_arrival_scv`); a workcenter's arrival SCV
+        merges its streams (:func:`engine.queueing.merged_scv_from_sums`,
+        Whitt's superposition: ``ca2 / Q`` where one product feeds it).
+    ce2 : float or array_like, default 1.0
+        Per workcenter (or one for all): natural SCV of a setup and of one
+        unit's run time.
     min_lot, max_lot : float, default 1.0 and None (no upper bound)
         Bounds on every lot size (units).
     max_iterations : int, default 100
         Cap on price updates (``LotSizeResult.converged`` says if it was hit).
     tolerance : float, default 1e-6
         Stop when no lot size changes by more than this fraction.
+    share : float or array_like, default 1.0
+        Per routing row: share of the item's lots made there, in (0, 1] (an
+        operation split over alternative workcenters); run and setup times
+        are then those of a whole lot on that row.
+    lot_cost : float or array_like, optional
+        Per item: cost per hour of one unit of lot size (money per unit per
+        hour); default ``holding_cost / 2``, the cycle stock.
+    lead_time_cost : float or array_like, optional
+        Per item: cost per hour of one hour of cycle time (money per hour per
+        hour); default ``holding_cost x demand``, the WIP by Little's law. The
+        joint (Q, r) step of :func:`engine.optimize.optimize_plant` adds the
+        safety stock a longer lead time needs.
 
     Returns
     -------
@@ -680,6 +762,9 @@ def lot_sizes(
         capacity,
         ca2,
         ce2,
+        share,
+        lot_cost,
+        lead_time_cost,
     )
     ceiling = float(positive("max_utilization", max_utilization))
     if not ceiling < 1:

@@ -43,6 +43,7 @@ from . import (
     inventory,
     leadtime,
     lotsizing,
+    queueing,
     simulation,
 )
 from ._validation import positive, probability, utilization
@@ -367,8 +368,12 @@ def _assign(model, min_lot):
     model["share"] = np.asarray(share, dtype=float)
 
 
-def _lot_sizes(model, max_utilization, ca2, min_lot, max_lot):
-    """Capacitated lot sizes of the valid items over the rows that carry work."""
+def _lot_sizes(model, max_utilization, ca2, min_lot, max_lot, costs=None):
+    """Capacitated lot sizes of the valid items over the rows that carry work.
+
+    ``costs`` optionally holds ``lot_cost`` and ``lead_time_cost`` per valid
+    item, per hour (see :func:`engine.lotsizing.lot_sizes`; the joint step).
+    """
     values, reasons = model["values"], model["reasons"]
     n = len(model["items"])
     lot_size = np.full(n, np.nan)
@@ -389,14 +394,16 @@ def _lot_sizes(model, max_utilization, ca2, min_lot, max_lot):
             values["setup_cost"][valid],
             local[model["row_item"][rows]],
             model["center_local"][model["row_center"][rows]],
-            model["run"][rows] * share,
-            model["setup"][rows] * share,
+            model["run"][rows],
+            model["setup"][rows],
             model["capacity"][centers] / hours,
             max_utilization=max_utilization,
             ca2=ca2,
             ce2=model["ce2"][centers],
             min_lot=min_lot,
             max_lot=max_lot,
+            share=share,
+            **(costs or {}),
         )
         lot_size[valid] = np.asarray(result.lot_size, dtype=float)
         feasible = np.asarray(result.feasible, dtype=bool)
@@ -471,6 +478,16 @@ def _workcenter_loads(model, lead_time_service, ca2):
         # SCV of the mixture of lots (variance between items included).
         mix_scv = np.maximum(second_moment / lots_per_period / mean_time**2 - 1, 0)
     busy = lots_per_period > 0
+    # The lots' arrival SCV, the rule lot sizing prices (engine.lotsizing).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        used = np.nan_to_num(load_hours / model["capacity"])
+    arrival_scv = queueing.merged_arrival_scv(
+        lots,
+        queueing.batch_arrival_scv(ca2, lot, share),
+        used,
+        station=center,
+        n_stations=n_centers,
+    )
     frame = pd.DataFrame(
         {
             "load_hours": load_hours,
@@ -478,7 +495,7 @@ def _workcenter_loads(model, lead_time_service, ca2):
             "servers": model["servers"],
             "lots_per_period": lots_per_period,
             "te": np.where(busy, mean_time * clock, clock),
-            "ca2": ca2,
+            "ca2": arrival_scv,
             "ce2": np.where(busy, mix_scv, model["ce2"]),
         },
         index=model["names"],
@@ -1019,7 +1036,12 @@ def optimize_plant(
     lead_time_service : float, default 0.9
         Probability for the planned lead-time quantile.
     ca2 : float, default 1.0
-        SCV of lot inter-arrival times at workcenters.
+        SCV of the interarrival times of each item's demands (1: Poisson).
+        An item's lots of ``Q`` units reach a workcenter with SCV ``ca2 / Q``
+        (Factory Physics sec. 9.4; thinned by the routing share where an
+        operation is split), and a workcenter merges the streams of its items
+        by Whitt's superposition (:mod:`engine.queueing`): lot sizing and the
+        reported lead times use this one rule.
     min_lot, max_lot : float, optional
         Bounds on lot sizes (units).
     cap_utilization : float, default 0.95

@@ -47,7 +47,10 @@ def _grid_cost(lots, case, ca2=1.0, ce2=1.0):
 
     ``lots`` has shape (points, items). Per workcenter: lot rate sum D/Q, load
     sum D (s + Q t), second moment sum (D/Q)((s + Q t)^2 + ce2 (s^2 + Q t^2));
-    W = (ca2 + scv) / 2 * u / (1 - u) * te; cost = sum A D/Q + h Q / 2 + h D CT.
+    lots of Q units of demand with SCV ca2 arrive with SCV ca2 / Q, merged by
+    Whitt's hybrid c2 = w sum(l_i/l) c_i2 + 1 - w, w = 1 / (1 + 4 (1 - u)^2
+    (nu - 1)), nu = l^2 / sum l_i^2; W = (c2 + scv) / 2 * u / (1 - u) * te;
+    cost = sum A D/Q + h Q / 2 + h D CT.
     """
     demand = np.asarray(case["demand"], float)
     holding = np.asarray(case["holding_cost"], float)
@@ -56,6 +59,8 @@ def _grid_cost(lots, case, ca2=1.0, ce2=1.0):
     rate = np.zeros((lots.shape[0], n_wc))
     load = np.zeros_like(rate)
     second = np.zeros_like(rate)
+    rate_scv = np.zeros_like(rate)
+    rate_square = np.zeros_like(rate)
     rows = list(
         zip(
             case["item"],
@@ -72,10 +77,17 @@ def _grid_cost(lots, case, ca2=1.0, ce2=1.0):
         rate[:, j] += lot_rate
         load[:, j] += lot_rate * time
         second[:, j] += lot_rate * (time**2 + ce2 * (s**2 + q * t**2))
+        rate_scv[:, j] += lot_rate * ca2 / q
+        rate_square[:, j] += lot_rate**2
     mean = load / rate
     scv = second / rate / mean**2 - 1
+    streams = rate**2 / rate_square
+    weight = 1 / (1 + 4 * (1 - load) ** 2 * (streams - 1))
+    arrival = weight * rate_scv / rate + 1 - weight
     with np.errstate(divide="ignore"):
-        wait = np.where(load < 1, (ca2 + scv) / 2 * load / (1 - load) * mean, np.inf)
+        wait = np.where(
+            load < 1, (arrival + scv) / 2 * load / (1 - load) * mean, np.inf
+        )
     cost = np.sum(setup_cost * demand / lots + holding * lots / 2, axis=1)
     for i, j, t, s in rows:
         q = lots[:, i]
@@ -85,16 +97,20 @@ def _grid_cost(lots, case, ca2=1.0, ce2=1.0):
 
 def test_lot_size_cost_matches_a_hand_computation():
     """D = 0.5, Q = 4, t = 1, s = 2, c = 1: lot rate 0.125, lot time 6, u = 0.75;
-    Var T = ce2 (s^2 + Q t^2) = 8 -> SCV 8/36; W = (1 + 2/9)/2 * 0.75/0.25 * 6
-    = 11; CT = 17; cost = A D/Q + h Q/2 + h D CT = 0.25 + 2 + 8.5 = 10.75."""
+    Poisson demand in lots of 4 arrives with SCV 1/4 (Factory Physics sec. 9.4);
+    Var T = ce2 (s^2 + Q t^2) = 8 -> SCV 8/36; W = (1/4 + 2/9)/2 * 0.75/0.25 * 6
+    = 4.25; CT = 10.25; cost = A D/Q + h Q/2 + h D CT = 0.25 + 2 + 5.125."""
     result = lotsizing.lot_size_cost([4.0], **ONE_ITEM)
     assert result.utilization[0] == pytest.approx(0.75)
-    assert result.queue_time[0] == pytest.approx(11.0)
-    assert result.cycle_time[0] == pytest.approx(17.0)
+    assert result.queue_time[0] == pytest.approx(4.25)
+    assert result.cycle_time[0] == pytest.approx(10.25)
     assert result.setup_cost == pytest.approx(0.25)
     assert result.cycle_stock_cost == pytest.approx(2.0)
-    assert result.wip_cost == pytest.approx(8.5)
-    assert result.total_cost == pytest.approx(10.75)
+    assert result.wip_cost == pytest.approx(5.125)
+    assert result.total_cost == pytest.approx(7.375)
+    # Demand SCV 0.5 in lots of 4: arrival SCV 1/8.
+    half = lotsizing.lot_size_cost([4.0], **ONE_ITEM, ca2=0.5)
+    assert half.queue_time[0] == pytest.approx((1 / 8 + 2 / 9) / 2 * 3 * 6)
 
 
 def test_lot_size_cost_multi_machine_and_item_mixture():
@@ -104,6 +120,9 @@ def test_lot_size_cost_multi_machine_and_item_mixture():
     s = (2, 0), ce2 = 0 (only the variance between items is left): lot rates
     0.125 and 0.25, lot times 6 and 2; mean 10/3, E[T^2] = (0.125*36 + 0.25*4)
     / 0.375 = 44/3, SCV = (44/3) / (100/9) - 1 = 0.32; u = (0.75 + 0.5) / 2.
+    Arrivals: Poisson demand in lots of 4 and 2 (SCV 1/4 and 1/2) merged by
+    Whitt's hybrid: nu = 0.375^2 / (0.125^2 + 0.25^2) = 1.8, w = 1 / (1 + 4
+    (0.375)^2 0.8) = 1 / 1.45, rate-weighted SCV 5/12, so ca2 = w 5/12 + 1 - w.
     """
     case = {
         "demand": [0.5, 0.5],
@@ -117,7 +136,9 @@ def test_lot_size_cost_multi_machine_and_item_mixture():
     }
     result = lotsizing.lot_size_cost([4.0, 2.0], **case, ce2=0.0)
     u = 0.625
-    expected = (1 + 0.32) / 2 * u ** (np.sqrt(6) - 1) / (2 * (1 - u)) * (10 / 3)
+    w = 1 / 1.45
+    ca2 = w * 5 / 12 + 1 - w
+    expected = (ca2 + 0.32) / 2 * u ** (np.sqrt(6) - 1) / (2 * (1 - u)) * (10 / 3)
     assert result.utilization[0] == pytest.approx(u)
     assert result.queue_time[0] == pytest.approx(expected)
     np.testing.assert_allclose(result.cycle_time, expected + np.array([6.0, 2.0]))
@@ -170,7 +191,7 @@ def test_two_items_two_workcenters_match_a_brute_force_grid(ceiling):
 
 def test_three_items_with_multi_machine_workcenters_are_coordinate_optimal():
     """No single lot size can be moved on a fine grid to lower the cost."""
-    options = {"ca2": [1.5, 0.5], "ce2": [0.5, 2.0]}
+    options = {"ca2": [1.5, 0.5, 1.0], "ce2": [0.5, 2.0]}
     result = lotsizing.lot_sizes(
         **THREE_ITEMS, max_utilization=0.95, min_lot=0.01, **options
     )
@@ -333,3 +354,36 @@ def test_ceiling_is_respected_whenever_feasible(demand, setup, ceiling):
     else:
         assert result.feasible[0]
         assert result.utilization[0] <= ceiling + 1e-9
+
+
+def test_without_lead_time_cost_the_lot_is_the_eoq():
+    """lead_time_cost = 0 leaves setups and the lot cost: Q = sqrt(D A / lot_cost),
+    the EOQ sqrt(2 A D / h) for the default lot cost h / 2 (Factory Physics
+    sec. 2.2), here D = 0.5, A = 2, h = 1: Q = sqrt(2)."""
+    case = {**ONE_ITEM, "setup_time": [0.2]}
+    result = lotsizing.lot_sizes(**case, lead_time_cost=0.0, min_lot=0.01)
+    assert result.lot_size[0] == pytest.approx(np.sqrt(2.0), rel=1e-6)
+    doubled = lotsizing.lot_sizes(
+        **case, lead_time_cost=0.0, lot_cost=1.0, min_lot=0.01
+    )
+    assert doubled.lot_size[0] == pytest.approx(1.0, rel=1e-6)
+
+
+def test_split_operation_sends_a_share_of_the_lots_to_each_row():
+    """One item (D = 0.5, Q = 4, t = 1, s = 2) split half and half over two
+    single machines: each gets lots at rate 0.0625 with the thinned SCV
+    0.5 / 4 + 0.5 = 0.625, u = 0.375, lot time 6 with SCV 8/36:
+    W = (0.625 + 2/9) / 2 * 0.375 / 0.625 * 6; CT = 0.5 (W + 6) twice."""
+    case = {
+        **ONE_ITEM,
+        "item": [0, 0],
+        "workcenter": [0, 1],
+        "run_time": [1.0, 1.0],
+        "setup_time": [2.0, 2.0],
+        "capacity": [1.0, 1.0],
+    }
+    result = lotsizing.lot_size_cost([4.0], **case, share=[0.5, 0.5])
+    wait = (0.625 + 2 / 9) / 2 * 0.375 / 0.625 * 6
+    np.testing.assert_allclose(result.utilization, [0.375, 0.375])
+    np.testing.assert_allclose(result.queue_time, [wait, wait])
+    assert result.cycle_time[0] == pytest.approx(wait + 6.0)
