@@ -580,6 +580,87 @@ _NORMAL_ABOVE = 50.0
 _MAX_NORMAL_CV = 0.5
 
 
+def lot_size_slope(q, r, mean_lt_demand, std_lt_demand=None, distribution="normal"):
+    """Marginal on-hand stock of a larger lot at a constant fill rate.
+
+    ``dI/dQ`` along ``S(Q, r(Q)) = S(Q, r)``: a unit more lot size adds half a
+    unit of cycle stock but lets the reorder point fall, because the fill rate
+    rises with ``Q``. With ``dS/dr = (G(r + Q) - G(r)) / Q``, ``dS/dQ = (G(r + Q)
+    - S) / Q``, ``dI/dr = S`` and ``dB(Q, r)/dQ = (n(r + Q) - B(Q, r)) / Q``
+    (``n`` the first-order loss):
+
+    .. math::
+
+        \\frac{dI}{dQ}\\Big|_S = \\frac{1}{2} + \\frac{n(r + Q) - B(Q, r)}{Q}
+        - S \\frac{G(r + Q) - S}{G(r + Q) - G(r)}
+
+    exact for normal demand (``S^2 / 2`` in the deterministic limit); for the
+    discrete models the same expression with the discrete ``G``, ``n(r + Q +
+    1)`` and ``B(Q, r)`` (their unit differences in ``Q`` and ``r``), a
+    first-order approximation for pricing larger lots.
+
+    Parameters
+    ----------
+    q, r, mean_lt_demand, std_lt_demand, distribution
+        As in :func:`fill_rate`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Units of on-hand stock per unit of lot size (may be negative).
+
+    References
+    ----------
+    Hopp & Spearman, *Factory Physics* 3rd ed., sec. 2.4.3 ((Q, r) model: the
+    fill rate and the backorder level as functions of Q and r).
+    """
+    shape, q_, r_, mean, std, codes = _prepare_policy(
+        q, r, mean_lt_demand, std_lt_demand, distribution
+    )
+    result = np.empty(q_.size)
+    normal = codes == _NORMAL
+    stochastic = normal & _is_stochastic(q_, r_, mean, std)
+    flat = normal & ~stochastic
+    fill_flat = np.clip((r_[flat] + q_[flat] - mean[flat]) / q_[flat], 0.0, 1.0)
+    result[flat] = 0.5 * fill_flat**2
+    if stochastic.any():
+        qs, rs, ms, ss = (
+            q_[stochastic],
+            r_[stochastic],
+            mean[stochastic],
+            std[stochastic],
+        )
+        z1, z2 = (rs - ms) / ss, (rs + qs - ms) / ss
+        low, high = ndtr(z1), ndtr(z2)
+        fill = _fill_and_shortfall(qs, rs, ms, ss)[0]
+        loss_top = ss * (_pdf(z2) - z2 * ndtr(-z2))
+        backorders = _backorders(qs, rs, ms, ss)
+        parts = (loss_top, backorders, fill, low, high)
+        result[stochastic] = _slope_formula(qs, *parts)
+    d = ~normal
+    if d.any():
+        model = _Discrete(mean[d], std[d], codes[d] == _NEGBIN)
+        qd, rd = q_[d], r_[d]
+        parts = (
+            model.loss1(rd + qd + 1.0),
+            model.backorders(qd, rd),
+            model.fill(qd, rd),
+            model.cdf(rd),
+            model.cdf(rd + qd),
+        )
+        result[d] = _slope_formula(qd, *parts)
+    inputs = (q, r, mean_lt_demand, std_lt_demand, distribution)
+    return scalar_or_array(result.reshape(shape), *(x for x in inputs if x is not None))
+
+
+def _slope_formula(q, loss_top, backorders, fill, low, high):
+    """``1/2 + (n(r + Q) - B) / Q - S (G(r + Q) - S) / (G(r + Q) - G(r))``."""
+    spread = high - low
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shift = np.where(spread > 0, fill * (high - fill) / spread, 0.0)
+    return 0.5 + (loss_top - backorders) / q - shift
+
+
 def demand_model(
     mean_per_period,
     var_per_period,

@@ -402,3 +402,28 @@ def test_bad_input_raises_value_error_naming_the_argument(call, name):
 def test_nonpositive_or_nan_order_quantity_is_refused(bad):
     with pytest.raises(ValueError, match="q"):
         inventory.inventory_level(bad, 10.0, 10.0, 1.0)
+
+
+@pytest.mark.parametrize(("q", "r", "mean", "std"), POLICIES[:3] + POLICIES[4:5])
+def test_lot_size_slope_is_the_derivative_at_constant_fill_rate(q, r, mean, std):
+    """dI/dQ with r re-solved to keep S(Q, r): central differences of I(Q,
+    r_S(Q)) against the closed form of inventory.lot_size_slope."""
+    fill = inventory.fill_rate(q, r, mean, std)
+    step = 1e-3 * q
+
+    def on_hand(lot):
+        level = inventory.reorder_point_for_fill_rate(lot, mean, std, fill)
+        return inventory.inventory_level(lot, level, mean, std)
+
+    numeric = (on_hand(q + step) - on_hand(q - step)) / (2 * step)
+    assert inventory.lot_size_slope(q, r, mean, std) == pytest.approx(
+        numeric, abs=1e-6
+    )
+
+
+def test_lot_size_slope_discrete_is_near_the_normal_at_volume():
+    """Poisson with theta = 400: the discrete slope approaches the normal one."""
+    theta = 400.0
+    discrete = inventory.lot_size_slope(50, 410, theta, distribution="poisson")
+    normal = inventory.lot_size_slope(50, 410, theta, np.sqrt(theta))
+    assert discrete == pytest.approx(normal, abs=0.02)
