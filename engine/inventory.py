@@ -224,15 +224,15 @@ class _Discrete:
         )
         self.factorial_moment = np.where(negbin, factorial_moment, mean**2)
 
-    def tail(self, x, shift):
-        """``T_shift(x) = P(X_shift > x)`` for whole ``x`` (1 when ``x < 0``)."""
+    def tail(self, x):
+        """``T_0(x) = P(X > x)`` for whole ``x`` (1 when ``x < 0``)."""
         k = np.maximum(x, 0.0) + 1.0
         # Each family's special function only on its own rows: the incomplete
         # beta costs several times the incomplete gamma.
         result = np.empty(np.shape(k))
         nb = self.negbin
         result[~nb] = gammainc(k[~nb], self.mean[~nb])
-        result[nb] = betainc(k[nb], self.size[nb] + shift, 1.0 - self.prob[nb])
+        result[nb] = betainc(k[nb], self.size[nb], 1.0 - self.prob[nb])
         return np.where(x < 0, 1.0, result)
 
     def subset(self, keep):
@@ -243,7 +243,7 @@ class _Discrete:
         return part
 
     def cdf(self, x):
-        return 1.0 - self.tail(x, 0)
+        return 1.0 - self.tail(x)
 
     def pmf(self, x):
         """``P(X = x)`` for whole ``x`` (0 when ``x < 0``)."""
@@ -271,17 +271,48 @@ class _Discrete:
         For Poisson it is Factory Physics' ``B(x) = theta p(x) + (theta - x)
         (1 - G(x))``.
         """
+        return self._loss1_parts(x)[0]
+
+    def _loss1_parts(self, x):
+        """``(B(x), T_0(x), p(x))``."""
+        tail, pmf = self.tail(x), self.pmf(x)
         shift = np.where(self.negbin, x / np.where(self.negbin, self.size, 1.0), 0.0)
-        value = (self.mean - x) * self.tail(x, 0) + self.mean * (
-            1.0 + shift
-        ) * self.pmf(x)
-        return np.maximum(np.where(x < 0, self.mean - x, value), 0.0)
+        value = (self.mean - x) * tail + self.mean * (1.0 + shift) * pmf
+        return np.maximum(np.where(x < 0, self.mean - x, value), 0.0), tail, pmf
+
+    def fill_pair(self, q, x):
+        """``(S(Q, x - 1), S(Q, x))`` from the tails at ``x`` and ``x + Q``.
+
+        ``B(x - 1) = B(x) + T_0(x - 1)`` and ``T_0(x - 1) = T_0(x) + p(x)``:
+        the lower neighbour costs no special function.
+        """
+        loss_low, tail_low, pmf_low = self._loss1_parts(x)
+        loss_high, tail_high, pmf_high = self._loss1_parts(x + q)
+        fill = np.clip(1.0 - (loss_low - loss_high) / q, 0.0, 1.0)
+        step = (tail_low + pmf_low) - (tail_high + pmf_high)
+        below = np.clip(1.0 - (loss_low - loss_high + step) / q, 0.0, 1.0)
+        return below, fill
 
     def loss2(self, x):
+        """``beta(x)`` from one tail and one probability at ``x``.
+
+        ``T_{j+1}(x - 1) = T_j(x) + (1 + x / (n + j)) p_j(x)`` (as in
+        :meth:`loss1`) and ``p_1(x - 1) = x p(x) / theta`` give ``T_1(x - 1)``
+        and ``T_2(x - 2)`` from ``T_0(x)`` and ``p(x)`` (Poisson: ``n ->
+        inf``), sums of positive terms.
+        """
+        tail = self.tail(x)
+        pmf = self.pmf(x)
+        nb = self.negbin
+        size = np.where(nb, self.size, 1.0)
+        first = tail + np.where(nb, 1.0 + x / size, 1.0) * pmf
+        with np.errstate(divide="ignore", invalid="ignore"):
+            previous = np.where(self.mean > 0, x * pmf / self.mean, 0.0)
+        second = first + np.where(nb, 1.0 + (x - 1.0) / (size + 1.0), 1.0) * previous
         value = 0.5 * (
-            self.factorial_moment * self.tail(x - 2, 2)
-            - 2.0 * x * self.mean * self.tail(x - 1, 1)
-            + x * (x + 1.0) * self.tail(x, 0)
+            self.factorial_moment * second
+            - 2.0 * x * self.mean * first
+            + x * (x + 1.0) * tail
         )
         return np.maximum(value, 0.0)
 
@@ -333,7 +364,7 @@ def _policy(name, q, r, mean_lt_demand, std_lt_demand, distribution):
     return scalar_or_array(result, *(x for x in inputs if x is not None))
 
 
-def _discrete_reorder_points(q, mean, std, negbin, level):
+def _discrete_reorder_points(q, mean, std, negbin, level, start=None):
     """Smallest whole ``r`` with discrete ``S(Q, r) >= level``.
 
     Bracket without a quantile: ``S(Q, r) <= G(r + Q - 1)`` and Cantelli's
@@ -348,7 +379,9 @@ def _discrete_reorder_points(q, mean, std, negbin, level):
     interpolation of ``S - level`` between the bracket ends (regula falsi), or
     around its midpoint after two steps that did not halve it, only for items
     whose bracket is open or whose upper end is not yet evaluated; the
-    answer is the evaluated upper end once the ends are neighbours.
+    answer is the evaluated upper end once the ends are neighbours. A
+    ``start`` guess is tested first, with its lower neighbour: a good guess
+    settles the item in that one step.
     """
     model = _Discrete(mean, std, negbin)
     cycle_shortfall = q * (1.0 - level)
@@ -368,16 +401,21 @@ def _discrete_reorder_points(q, mean, std, negbin, level):
     width = high - low
     stalled = np.zeros(q.size, dtype=np.int8)
     open_ = np.arange(q.size)
+    first = start is not None
     while open_.size:
         lo, hi = low[open_], high[open_]
         g_lo, g_hi = gap_low[open_], np.maximum(gap_high[open_], 0.0)
         guess = np.ceil(lo + np.clip(g_lo / (g_lo - g_hi), 0.0, 1.0) * (hi - lo))
         upper = np.where(stalled[open_] >= 2, np.floor(0.5 * (lo + hi)) + 1.0, guess)
+        if first:
+            upper = np.where(np.isfinite(start), np.round(start), upper)
+            first = False
         upper = np.clip(upper, lo + 1.0, hi)
         lower = np.clip(upper - 1.0, lo + 1.0, hi)
-        points = np.concatenate([lower, upper])
-        both = np.concatenate([open_, open_])
-        gap = model.subset(both).fill(q[both], points) - level[both]
+        below, at = model.subset(open_).fill_pair(q[open_], upper)
+        # lower is upper - 1, or upper itself where the bracket clips it.
+        below = np.where(lower < upper, below, at)
+        gap = np.concatenate([below, at]) - np.concatenate([level[open_]] * 2)
         # The highest test below level and the lowest one at or above it
         # become the new ends; an upper end found short moves one unit up.
         for tested, tested_gap in (
@@ -580,7 +618,16 @@ _NORMAL_ABOVE = 50.0
 _MAX_NORMAL_CV = 0.5
 
 
-def lot_size_slope(q, r, mean_lt_demand, std_lt_demand=None, distribution="normal"):
+def lot_size_slope(
+    q,
+    r,
+    mean_lt_demand,
+    std_lt_demand=None,
+    distribution="normal",
+    *,
+    fill=None,
+    backorders=None,
+):
     """Marginal on-hand stock of a larger lot at a constant fill rate.
 
     ``dI/dQ`` along ``S(Q, r(Q)) = S(Q, r)``: a unit more lot size adds half a
@@ -603,6 +650,9 @@ def lot_size_slope(q, r, mean_lt_demand, std_lt_demand=None, distribution="norma
     ----------
     q, r, mean_lt_demand, std_lt_demand, distribution
         As in :func:`fill_rate`.
+    fill, backorders : array_like, optional
+        ``S(Q, r)`` and ``B(Q, r)`` when already known (:func:`fill_rate`,
+        :func:`backorder_level`, same shapes): not evaluated again.
 
     Returns
     -------
@@ -618,6 +668,10 @@ def lot_size_slope(q, r, mean_lt_demand, std_lt_demand=None, distribution="norma
         q, r, mean_lt_demand, std_lt_demand, distribution
     )
     result = np.empty(q_.size)
+    known_fill = None if fill is None else np.broadcast_to(fill, shape).ravel()
+    known_backorders = (
+        None if backorders is None else np.broadcast_to(backorders, shape).ravel()
+    )
     normal = codes == _NORMAL
     stochastic = normal & _is_stochastic(q_, r_, mean, std)
     flat = normal & ~stochastic
@@ -641,12 +695,16 @@ def lot_size_slope(q, r, mean_lt_demand, std_lt_demand=None, distribution="norma
     if d.any():
         model = _Discrete(mean[d], std[d], codes[d] == _NEGBIN)
         qd, rd = q_[d], r_[d]
+        # B(x + 1) = B(x) - T_0(x): one tail at r + Q serves n and G there.
+        loss_top, tail_top, _ = model._loss1_parts(rd + qd)
         parts = (
-            model.loss1(rd + qd + 1.0),
-            model.backorders(qd, rd),
-            model.fill(qd, rd),
+            loss_top - tail_top,
+            model.backorders(qd, rd)
+            if known_backorders is None
+            else known_backorders[d],
+            model.fill(qd, rd) if known_fill is None else known_fill[d],
             model.cdf(rd),
-            model.cdf(rd + qd),
+            1.0 - tail_top,
         )
         result[d] = _slope_formula(qd, *parts)
     inputs = (q, r, mean_lt_demand, std_lt_demand, distribution)
@@ -843,7 +901,7 @@ def _search_range(q, mean, std):
 
 
 def reorder_point_for_fill_rate(
-    q, mean_lt_demand, std_lt_demand, target, distribution="normal"
+    q, mean_lt_demand, std_lt_demand, target, distribution="normal", *, start=None
 ):
     """Smallest reorder point whose (Q, r) fill rate reaches ``target``.
 
@@ -861,6 +919,10 @@ def reorder_point_for_fill_rate(
         Mean and standard deviation (>= 0) of lead-time demand (units).
     target : float or array_like
         Target fill rate, in (0, 1).
+    start : float or array_like, optional
+        A guess of the reorder points (e.g. those of a nearby plan; NaN for
+        none), tested first by the discrete search; the answer does not
+        depend on it.
 
     Returns
     -------
@@ -892,8 +954,11 @@ def reorder_point_for_fill_rate(
     result = mean - q_ + level * q_
     d = codes != _NORMAL
     if d.any():
+        guess = None
+        if start is not None:
+            guess = np.broadcast_to(np.asarray(start, float), shape).ravel()[d]
         result[d] = _discrete_reorder_points(
-            q_[d], mean[d], std[d], codes[d] == _NEGBIN, level[d]
+            q_[d], mean[d], std[d], codes[d] == _NEGBIN, level[d], guess
         )
     s = _is_stochastic(q_, 0.0, mean, std) & ~d
     q_, mean, std, level = q_[s], mean[s], std[s], level[s]

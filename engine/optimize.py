@@ -60,8 +60,6 @@ ROUTING_COLUMNS = ("sku", "operation", "workcenter", "run_hours", "setup_hours")
 WORKCENTER_COLUMNS = ("workcenter", "capacity_hours")
 FLOW_COLUMNS = ("flow", "workcenter")
 _SHARE_EPS = 1e-9
-# Multiples of the capacitated lot size tried by the joint (Q, r) step.
-_JOINT_FACTORS = (1.25, 1.6, 2.0, 2.5)
 
 
 @dataclass
@@ -403,7 +401,7 @@ def _lot_sizes(model, max_utilization, ca2, min_lot, max_lot, costs=None):
             min_lot=min_lot,
             max_lot=max_lot,
             share=share,
-            **(costs or {}),
+            **{name: value[valid] for name, value in (costs or {}).items()},
         )
         lot_size[valid] = np.asarray(result.lot_size, dtype=float)
         feasible = np.asarray(result.feasible, dtype=bool)
@@ -541,7 +539,7 @@ def _route_lead_times(model, centers, lead_time_service):
     return lead
 
 
-def _service_policy(stock, q, service, service_mode, service_floor):
+def _service_policy(stock, q, service, service_mode, service_floor, start=None):
     """Reorder points of one service rule; the plan and its frontiers share it.
 
     ``stock`` holds per item ``theta``, ``sigma``, ``model`` (demand model),
@@ -554,6 +552,9 @@ def _service_policy(stock, q, service, service_mode, service_floor):
     reorder point reaching the fill rate it gave them, and the plant target is
     raised by any shortfall of the exact discrete fill rates, a few rounds).
 
+    ``start`` optionally guesses the reorder points (those of a nearby plan):
+    it only speeds up the discrete searches.
+
     Returns ``(r, floor)``: reorder points and the per-item guaranteed fill rate.
     """
     theta, sigma, model = stock["theta"], stock["sigma"], stock["model"]
@@ -561,7 +562,9 @@ def _service_policy(stock, q, service, service_mode, service_floor):
     pinned = (own > 0) & (own < 1)
     if service_mode == "item":
         target = np.where(pinned, own, max(service, service_floor))
-        r = inventory.reorder_point_for_fill_rate(q, theta, sigma, target, model)
+        r = inventory.reorder_point_for_fill_rate(
+            q, theta, sigma, target, model, start=start
+        )
         return r, target
     floor = np.where(pinned, own, service_floor)
     fixed = np.where(pinned, own, np.nan)
@@ -582,7 +585,12 @@ def _service_policy(stock, q, service, service_mode, service_floor):
         wanted = np.where(pinned[discrete], own[discrete], wanted)
         r = r_normal.copy()
         r[discrete] = inventory.reorder_point_for_fill_rate(
-            q[discrete], theta[discrete], sigma[discrete], wanted, model[discrete]
+            q[discrete],
+            theta[discrete],
+            sigma[discrete],
+            wanted,
+            model[discrete],
+            start=None if start is None else start[discrete],
         )
         fill = inventory.fill_rate(q, r, theta, sigma, model)
         reached = float(np.dot(demand, fill) / demand.sum())
@@ -629,11 +637,15 @@ def _lead_time_stock(model, lead, distribution):
     }
 
 
-def _reorder_points(model, lead, service, service_mode, service_floor, distribution):
+def _reorder_points(
+    model, lead, service, service_mode, service_floor, distribution, previous=None
+):
     """Lead-time demand, reorder points and the resulting stock per item.
 
     Items with a discrete demand model get whole reorder points (their lot
-    sizes are whole already, see :func:`_lot_sizes`).
+    sizes are whole already, see :func:`_lot_sizes`). ``previous``, the
+    output of a nearby plan, starts the searches at its reorder points
+    shifted by the change of lead-time demand.
     """
     n = len(model["items"])
     out = {
@@ -653,7 +665,14 @@ def _reorder_points(model, lead, service, service_mode, service_floor, distribut
     if valid.size == 0:
         return out
     q = model["lot_size"][valid]
-    r, floor = _service_policy(stock, q, service, service_mode, service_floor)
+    start = None
+    if previous is not None:
+        shift = stock["theta"] - previous["lead_time_demand_mean"][valid]
+        start = np.round(previous["reorder_point"][valid] + shift)
+        start = np.where(np.isfinite(start), start, np.nan)
+    r, floor = _service_policy(
+        stock, q, service, service_mode, service_floor, start=start
+    )
     theta, sigma, kind = stock["theta"], stock["sigma"], stock["model"]
     out["lead_time_demand_mean"][valid] = theta
     out["lead_time_demand_std"][valid] = sigma
@@ -688,76 +707,102 @@ def _plan_cost(model, lead, stock):
     return float(np.sum(total[ok]))
 
 
-def _joint_lot_sizes(model, stock):
-    """Lot sizes that also price the safety stock they save (joint (Q, r)).
+def _joint_costs(model, lead, stock):
+    """Lot-size and lead-time prices of the stock the service rule needs.
 
-    Near the capacitated lot size ``Q0`` the lot-sizing cost of item i behaves
-    as ``D a / Q + kappa Q`` with ``kappa = h / 2 + h D u / period_hours`` (``u``
-    clock hours per unit along its route: the WIP of a longer lot) and the
-    implied setup price ``a = kappa Q0^2 / D`` (setup, queue and capacity
-    prices together; ``Q0`` minimises it). Adding the stock that the service
-    rule needs gives ``J(Q) = D a / Q + (kappa - h / 2) Q + h I(Q, r_S(Q))``,
-    with ``r_S(Q)`` the reorder point keeping the item's fill rate ``S``
-    (so the plant's weighted fill rate and every floor stay met). Larger lots
-    raise the fill rate per unit of reorder point, so ``J`` is compared at a
-    few multiples of ``Q0`` (never smaller lots: that would spend capacity).
-    Returns the new lot sizes of the valid items.
+    Linearises each item's on-hand stock ``I(Q, r_S)`` (``r_S`` keeping its
+    fill rate ``S`` of the sequential plan) around that plan:
+
+    - in the lot size, ``dI/dQ`` at constant ``S``
+      (:func:`engine.inventory.lot_size_slope`): cycle stock less the safety
+      stock a larger lot saves, the lot cost per unit of ``Q``;
+    - in the lead time ``L``: the safety part ``H = I - Q / 2`` grows with the
+      standard deviation of lead-time demand, ``dH/dsigma = (H - Q dH/dQ) /
+      sigma`` (``H`` is homogeneous of degree one in ``(Q, sigma)`` for normal
+      demand), and ``sigma^2 = L sD^2 + D^2 sL^2`` with ``sL`` proportional to
+      ``L`` (Poisson: ``sigma^2 = D L``) gives ``dsigma/dL``.
+
+    Returns per-hour ``lot_cost`` and ``lead_time_cost`` for all items (NaN
+    outside the valid ones): ``h I'(Q)`` and ``h (D + dH/dsigma dsigma/dL)``
+    per period hour, for :func:`engine.lotsizing.lot_sizes` (which adds the
+    WIP and queue effects of the lot sizes on every item's lead time).
     """
     valid, data = model["stock"]
     values = model["values"]
-    q0 = model["lot_size"][valid]
-    holding = (values["unit_cost"] * values["holding_rate"])[valid]
-    demand = values["demand_mean"][valid]
-    rows, share = model["carry_rows"], model["carry_share"]
-    center = model["row_center"][rows]
-    unit_hours = np.bincount(
-        model["row_item"][rows],
-        weights=model["run"][rows] * share * model["clock"][center],
-        minlength=len(model["items"]),
-    )[valid]
-    kappa = 0.5 * holding + holding * demand * unit_hours / model["period_hours"]
-    price = kappa * q0**2 / demand
+    hours = model["period_hours"]
+    q = model["lot_size"][valid]
     theta, sigma, kind = data["theta"], data["sigma"], data["model"]
-    fill = np.clip(stock["fill_rate"][valid], 1e-9, 1.0 - 1e-12)
-    whole = q0 == np.round(q0)
-
-    def cost(q, r):
-        on_hand = inventory.inventory_level(q, r, theta, sigma, kind)
-        return demand * price / q + (kappa - 0.5 * holding) * q + holding * on_hand
-
-    best_q = q0
-    best = cost(q0, stock["reorder_point"][valid])
-    for factor in _JOINT_FACTORS:
-        q = np.where(whole, np.ceil(q0 * factor), q0 * factor)
-        r = inventory.reorder_point_for_fill_rate(q, theta, sigma, fill, kind)
-        trial = cost(q, r)
-        better = trial < best * (1.0 - 1e-9)
-        best = np.where(better, trial, best)
-        best_q = np.where(better, q, best_q)
-    return best_q
+    r = stock["reorder_point"][valid]
+    on_hand = stock["expected_inventory"][valid]
+    # I = (Q + 1) / 2 + r - theta + B for the discrete models, Q / 2 + ... else.
+    cycle = np.where(kind == "normal", 0.5 * q, 0.5 * (q + 1.0))
+    slope = inventory.lot_size_slope(
+        q,
+        r,
+        theta,
+        sigma,
+        kind,
+        fill=stock["fill_rate"][valid],
+        backorders=np.maximum(on_hand - cycle - r + theta, 0.0),
+    )
+    safety = on_hand - 0.5 * q
+    demand = values["demand_mean"][valid]
+    lead_mean = lead["mean"].to_numpy()[valid] / hours
+    lead_std = lead["std"].to_numpy()[valid] / hours
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_sigma = np.maximum((safety - q * (slope - 0.5)) / sigma, 0.0)
+        spread = np.where(
+            kind == "poisson",
+            demand,
+            values["demand_std"][valid] ** 2 + 2 * demand**2 * lead_std**2 / lead_mean,
+        )
+        per_lead = per_sigma * spread / (2.0 * sigma)
+    per_lead = np.where(np.isfinite(per_lead), per_lead, 0.0)
+    holding = (values["unit_cost"] * values["holding_rate"])[valid] / hours
+    n = len(model["items"])
+    lot_cost = np.full(n, np.nan)
+    lead_time_cost = np.full(n, np.nan)
+    # A falling stock still leaves the lot a small positive price.
+    lot_cost[valid] = holding * np.maximum(slope, 0.05)
+    lead_time_cost[valid] = holding * (demand + per_lead) / hours
+    return {"lot_cost": lot_cost, "lead_time_cost": lead_time_cost}
 
 
 def _try_joint(model, plan, rule):
     """The joint plan if it costs no more than the sequential one, else that.
 
     ``plan`` is ``(centers, lead, stock, cost)`` of the sequential plan,
-    ``rule`` the service and lead-time settings. The joint lot sizes feed the
-    same lead-time and reorder-point steps; the plan with more items dropped
-    (a route newly overloaded) or a higher cost is rejected.
+    ``rule`` the lot-sizing, service and lead-time settings. The capacitated
+    lot sizes are solved again with the stock the service rule needs priced in
+    (:func:`_joint_costs`: safety stock falls with longer lots, rises with
+    longer lead times, and lot sizing sees how every lot moves every queue);
+    the same lead-time and reorder-point steps follow. The joint plan is
+    rejected if it drops more items (a route newly overloaded) or costs more.
     """
-    level, service_mode, floor, distribution, lead_time_service, ca2 = rule
-    valid = model["stock"][0]
-    lots = _joint_lot_sizes(model, plan[2])
-    if np.array_equal(lots, model["lot_size"][valid]):
-        return plan
+    (
+        level,
+        service_mode,
+        floor,
+        distribution,
+        lead_time_service,
+        ca2,
+        max_u,
+        min_lot,
+        max_lot,
+    ) = rule
+    costs = _joint_costs(model, plan[1], plan[2])
     keys = ("lot_size", "stock", "clock", "lot_scv", "row_load")
     saved = {key: model[key] for key in keys}
-    saved["lot_size"] = saved["lot_size"].copy()
     reasons = model["reasons"].text.copy()
-    model["lot_size"][valid] = lots
+    _lot_sizes(model, max_u, ca2, min_lot, max_lot, costs=costs)
+    if np.array_equal(model["lot_size"], saved["lot_size"], equal_nan=True):
+        model.update(saved)
+        return plan
     centers = _workcenter_loads(model, lead_time_service, ca2)
     lead = _route_lead_times(model, centers, lead_time_service)
-    stock = _reorder_points(model, lead, level, service_mode, floor, distribution)
+    stock = _reorder_points(
+        model, lead, level, service_mode, floor, distribution, previous=plan[2]
+    )
     cost = _plan_cost(model, lead, stock)
     if np.array_equal(model["reasons"].text, reasons) and cost <= plan[3]:
         return centers, lead, stock, cost
@@ -1013,7 +1058,7 @@ def optimize_plant(
     bottleneck_utilization=0.85,
     service_floor=0.0,
     distribution="auto",
-    joint=False,
+    joint=True,
 ):
     """Optimise lot sizes, lead times, reorder points and WIP caps of a plant.
 
@@ -1059,16 +1104,19 @@ def optimize_plant(
         binomial per item (:func:`engine.inventory.demand_model`, from
         ``demand_mean``, ``demand_std`` and the optional ``zero_share``
         column); ``'normal'`` is the all-normal model of earlier versions.
-    joint : bool, default False
-        Optimise lot sizes and reorder points together (off by default: at
-        120,000 items it costs about 10 s more, see the benchmark): after the sequential
-        plan (capacitated lot sizes, then reorder points), larger lots that
-        save more safety stock than they cost in setups and WIP are tried
-        (:func:`_joint_lot_sizes`), the whole plan is recomputed, and kept
-        only if its cost per period (``summary['cost_per_period']``: setups +
-        holding of WIP and stock) is not above the sequential one
-        (``summary['sequential_cost_per_period']``). Service and capacity
-        constraints hold either way (larger lots only lower setup load).
+    joint : bool, default True
+        Optimise lot sizes and reorder points together: after the sequential
+        plan (capacitated lot sizes, then reorder points for the service
+        rule), the lot sizes are solved again with the stock that rule needs
+        priced in (:func:`_joint_costs`: the safety stock a longer lot saves
+        and the safety stock a longer lead time costs, through every queue it
+        lengthens), under the same capacity ceiling; the lead times and
+        reorder points follow, and the joint plan is kept only if its cost per
+        period (``summary['cost_per_period']``: setups + holding of WIP and
+        stock) is not above the sequential one
+        (``summary['sequential_cost_per_period']``), so it is never worse.
+        Service and capacity constraints hold either way. ``False`` returns
+        the sequential plan.
 
     Returns
     -------
@@ -1121,7 +1169,17 @@ def optimize_plant(
             centers, lead, stock, cost = _try_joint(
                 model,
                 (centers, lead, stock, cost),
-                (level, service_mode, floor, distribution, lead_time_service, ca2),
+                (
+                    level,
+                    service_mode,
+                    floor,
+                    distribution,
+                    lead_time_service,
+                    ca2,
+                    max_u,
+                    min_lot,
+                    max_lot,
+                ),
             )
 
     with _timed(timings, "conwip"):

@@ -416,9 +416,7 @@ def test_lot_size_slope_is_the_derivative_at_constant_fill_rate(q, r, mean, std)
         return inventory.inventory_level(lot, level, mean, std)
 
     numeric = (on_hand(q + step) - on_hand(q - step)) / (2 * step)
-    assert inventory.lot_size_slope(q, r, mean, std) == pytest.approx(
-        numeric, abs=1e-6
-    )
+    assert inventory.lot_size_slope(q, r, mean, std) == pytest.approx(numeric, abs=1e-6)
 
 
 def test_lot_size_slope_discrete_is_near_the_normal_at_volume():

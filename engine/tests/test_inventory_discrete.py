@@ -246,3 +246,35 @@ def test_demand_model_scales_variance_over_the_lead_time():
     # 1 period theta 10 (over-dispersed, negative binomial).
     model, _ = inventory.demand_model(10.0, 30.0, lead_time=[5.0, 1.0])
     assert model.tolist() == ["normal", "negbin"]
+
+
+def test_reorder_point_search_does_not_depend_on_its_start():
+    """A start guess (good, bad, absent) only changes the work, not the answer."""
+    rng = np.random.default_rng(5)
+    n = 400
+    q = rng.integers(1, 40, n).astype(float)
+    mean = rng.uniform(0.1, 40.0, n)
+    kind = np.where(rng.random(n) < 0.5, "poisson", "negbin").astype(object)
+    std = np.where(kind == "poisson", np.sqrt(mean), np.sqrt(mean * 2.5))
+    level = rng.uniform(0.5, 0.99, n)
+    plain = inventory.reorder_point_for_fill_rate(q, mean, std, level, kind)
+    for start in (plain, plain + 4, plain - 9, np.full(n, np.nan), np.full(n, 1e6)):
+        found = inventory.reorder_point_for_fill_rate(
+            q, mean, std, level, kind, start=start
+        )
+        np.testing.assert_array_equal(found, plain)
+
+
+@pytest.mark.parametrize("model", ["poisson", "negbin"])
+def test_lot_size_slope_with_known_measures_is_the_same(model):
+    q = np.array([1.0, 4.0, 12.0, 30.0])
+    r = np.array([-2.0, 3.0, 8.0, 20.0])
+    mean = np.array([0.4, 3.0, 9.0, 25.0])
+    std = np.sqrt(mean * (2.0 if model == "negbin" else 1.0))
+    args = (q, r, mean, std, model)
+    known = inventory.lot_size_slope(
+        *args,
+        fill=inventory.fill_rate(*args),
+        backorders=inventory.backorder_level(*args),
+    )
+    np.testing.assert_allclose(known, inventory.lot_size_slope(*args), atol=1e-12)
