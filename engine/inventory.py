@@ -276,9 +276,12 @@ class _Discrete:
     def _loss1_parts(self, x):
         """``(B(x), T_0(x), p(x))``."""
         tail, pmf = self.tail(x), self.pmf(x)
+        return self._loss1_from(x, tail, pmf), tail, pmf
+
+    def _loss1_from(self, x, tail, pmf):
         shift = np.where(self.negbin, x / np.where(self.negbin, self.size, 1.0), 0.0)
         value = (self.mean - x) * tail + self.mean * (1.0 + shift) * pmf
-        return np.maximum(np.where(x < 0, self.mean - x, value), 0.0), tail, pmf
+        return np.maximum(np.where(x < 0, self.mean - x, value), 0.0)
 
     def fill_pair(self, q, x):
         """``(S(Q, x - 1), S(Q, x))`` from the tails at ``x`` and ``x + Q``.
@@ -301,8 +304,9 @@ class _Discrete:
         and ``T_2(x - 2)`` from ``T_0(x)`` and ``p(x)`` (Poisson: ``n ->
         inf``), sums of positive terms.
         """
-        tail = self.tail(x)
-        pmf = self.pmf(x)
+        return self._loss2_from(x, self.tail(x), self.pmf(x))
+
+    def _loss2_from(self, x, tail, pmf):
         nb = self.negbin
         size = np.where(nb, self.size, 1.0)
         first = tail + np.where(nb, 1.0 + x / size, 1.0) * pmf
@@ -321,6 +325,21 @@ class _Discrete:
         poisson = stats.poisson.ppf(level, self.mean)
         negbin = stats.nbinom.ppf(level, self.size, self.prob)
         return np.where(self.negbin, negbin, poisson)
+
+    def measures(self, q, r):
+        """``(S(Q, r), B(Q, r), I(Q, r))`` from one tail and probability at
+        ``r`` and at ``r + Q``."""
+        ends = []
+        for x in (r, r + q):
+            tail, pmf = self.tail(x), self.pmf(x)
+            ends.append(
+                (self._loss1_from(x, tail, pmf), self._loss2_from(x, tail, pmf))
+            )
+        (loss1_low, loss2_low), (loss1_high, loss2_high) = ends
+        fill = np.clip(1.0 - (loss1_low - loss1_high) / q, 0.0, 1.0)
+        backorders = np.maximum((loss2_low - loss2_high) / q, 0.0)
+        on_hand = np.maximum(0.5 * (q + 1.0) + r - self.mean + backorders, 0.0)
+        return fill, backorders, on_hand
 
     def fill(self, q, r):
         """``S(Q, r) = 1 - [B(r) - B(r + Q)] / Q``, clipped to [0, 1]."""
@@ -353,6 +372,43 @@ def _measure(name, q, r, mean, std, codes):
         model = _Discrete(mean[d], std[d], codes[d] == _NEGBIN)
         result[d] = getattr(model, name)(q[d], r[d])
     return result
+
+
+def policy_measures(q, r, mean_lt_demand, std_lt_demand=None, distribution="normal"):
+    """Fill rate, backorder level and on-hand stock of (Q, r) policies at once.
+
+    The values of :func:`fill_rate`, :func:`backorder_level` and
+    :func:`inventory_level` (same arguments), sharing the discrete models'
+    tail evaluations.
+
+    Returns
+    -------
+    tuple
+        ``(fill, backorders, on_hand)``, each like :func:`fill_rate`'s result.
+
+    References
+    ----------
+    Hopp & Spearman, *Factory Physics* 3rd ed., sec. 2.4.3.
+    """
+    shape, q_, r_, mean, std, codes = _prepare_policy(
+        q, r, mean_lt_demand, std_lt_demand, distribution
+    )
+    results = [np.empty(q_.size) for _ in range(3)]
+    normal = codes == _NORMAL
+    if normal.any():
+        args = (q_[normal], r_[normal], mean[normal], std[normal])
+        results[0][normal] = _fill_and_shortfall(*args)[0]
+        results[1][normal] = _backorders(*args)
+        results[2][normal] = _on_hand(*args)
+    d = ~normal
+    if d.any():
+        model = _Discrete(mean[d], std[d], codes[d] == _NEGBIN)
+        for result, value in zip(results, model.measures(q_[d], r_[d]), strict=True):
+            result[d] = value
+    inputs = [
+        x for x in (q, r, mean_lt_demand, std_lt_demand, distribution) if x is not None
+    ]
+    return tuple(scalar_or_array(result.reshape(shape), *inputs) for result in results)
 
 
 def _policy(name, q, r, mean_lt_demand, std_lt_demand, distribution):

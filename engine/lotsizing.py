@@ -242,7 +242,19 @@ class _Network:
     def moments(self, lot):
         """Per workcenter: lot rate, load (machine-h/h), rate x E[T^2], and the
         sums of rate x arrival SCV and rate^2 of the item streams (the lots of
-        one item at one row: :func:`engine.queueing.batch_arrival_scv`)."""
+        one item at one row: :func:`engine.queueing.batch_arrival_scv`).
+
+        The last lot array's moments are kept: the sizer prices the lots its
+        line search has just costed (lot arrays are never changed in place).
+        """
+        cached = getattr(self, "_moments", None)
+        if cached is not None and cached[0] is lot:
+            return cached[1]
+        result = self._moments_of(lot)
+        self._moments = (lot, result)
+        return result
+
+    def _moments_of(self, lot):
         row_lot = lot[self.item]
         rate = self.row_demand / row_lot
         time = self.setup_time + row_lot * self.run_time
@@ -340,6 +352,7 @@ class _Network:
         rows = keep_item[self.item]
         copy = object.__new__(_Network)
         copy.__dict__.update(self.__dict__)
+        copy._moments = None
         copy.item, copy.workcenter = self.item[rows], self.workcenter[rows]
         copy.run_time, copy.setup_time = self.run_time[rows], self.setup_time[rows]
         copy.share = self.share[rows]

@@ -369,8 +369,9 @@ def _assign(model, min_lot):
 def _lot_sizes(model, max_utilization, ca2, min_lot, max_lot, costs=None):
     """Capacitated lot sizes of the valid items over the rows that carry work.
 
-    ``costs`` optionally holds ``lot_cost`` and ``lead_time_cost`` per valid
-    item, per hour (see :func:`engine.lotsizing.lot_sizes`; the joint step).
+    ``costs`` optionally holds ``lot_cost`` and ``lead_time_cost`` per item,
+    per hour (see :func:`engine.lotsizing.lot_sizes`): the joint step, whose
+    lots need not settle to 1e-6 since its plan is checked whole (1e-3).
     """
     values, reasons = model["values"], model["reasons"]
     n = len(model["items"])
@@ -401,6 +402,7 @@ def _lot_sizes(model, max_utilization, ca2, min_lot, max_lot, costs=None):
             min_lot=min_lot,
             max_lot=max_lot,
             share=share,
+            tolerance=1e-6 if costs is None else 1e-3,
             **{name: value[valid] for name, value in (costs or {}).items()},
         )
         lot_size[valid] = np.asarray(result.lot_size, dtype=float)
@@ -677,10 +679,9 @@ def _reorder_points(
     out["lead_time_demand_mean"][valid] = theta
     out["lead_time_demand_std"][valid] = sigma
     out["reorder_point"][valid] = r
-    out["fill_rate"][valid] = inventory.fill_rate(q, r, theta, sigma, kind)
-    out["expected_inventory"][valid] = inventory.inventory_level(
-        q, r, theta, sigma, kind
-    )
+    fill, _, on_hand = inventory.policy_measures(q, r, theta, sigma, kind)
+    out["fill_rate"][valid] = fill
+    out["expected_inventory"][valid] = on_hand
     out["service_floor"][valid] = floor
     out["demand_model"][valid] = kind
     out["model_reason"][valid] = stock["reason"]
@@ -1330,8 +1331,7 @@ def _policy_point(stock, q, service, policy):
     r, _ = _service_policy(
         stock, q, service, policy["service_mode"], policy["service_floor"]
     )
-    fill = inventory.fill_rate(q, r, stock["theta"], stock["sigma"], stock["model"])
-    on_hand = inventory.inventory_level(
+    fill, _, on_hand = inventory.policy_measures(
         q, r, stock["theta"], stock["sigma"], stock["model"]
     )
     demand = stock["demand"]

@@ -278,3 +278,20 @@ def test_lot_size_slope_with_known_measures_is_the_same(model):
         backorders=inventory.backorder_level(*args),
     )
     np.testing.assert_allclose(known, inventory.lot_size_slope(*args), atol=1e-12)
+
+
+def test_policy_measures_are_the_three_single_measures():
+    q = np.array([1.0, 4.0, 12.0, 30.0, 5.0, 50.0])
+    r = np.array([-2.0, 3.0, 8.0, 20.0, 400.0, 380.0])
+    mean = np.array([0.4, 3.0, 9.0, 25.0, 400.0, 400.0])
+    std = np.sqrt(mean * np.array([1.0, 2.0, 1.0, 3.0, 1.0, 1.0]))
+    kind = np.array(["poisson", "negbin", "poisson", "negbin", "normal", "normal"])
+    args = (q, r, mean, std, kind.astype(object))
+    fill, backorders, on_hand = inventory.policy_measures(*args)
+    np.testing.assert_allclose(fill, inventory.fill_rate(*args), rtol=0, atol=1e-15)
+    np.testing.assert_allclose(
+        backorders, inventory.backorder_level(*args), rtol=0, atol=1e-15
+    )
+    np.testing.assert_allclose(
+        on_hand, inventory.inventory_level(*args), rtol=0, atol=1e-15
+    )
