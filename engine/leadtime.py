@@ -603,8 +603,9 @@ def route_lead_time(routes, workcenters, service=0.9, extra_mean=0.0, extra_var=
     workcenters : pandas.DataFrame
         Indexed by workcenter, columns ``queue_time`` (time units) and
         ``queue_time_var`` (squared time units); NaN allowed.
-    service : float, default 0.9
-        Probability for the quantile, in ``(0, 1)``.
+    service : float or None, default 0.9
+        Probability for the quantile, in ``(0, 1)``; ``None`` leaves the
+        quantile NaN (for callers that need only the moments first).
     extra_mean, extra_var : float or pandas.Series, default 0
         Time added to every product (scalar) or per product (Series indexed by
         product; products absent from it get 0), and its variance. NaN allowed.
@@ -637,7 +638,7 @@ def route_lead_time(routes, workcenters, service=0.9, extra_mean=0.0, extra_var=
         missing = [column for column in columns if column not in table.columns]
         if missing:
             raise ValueError(f"{name} lacks the column(s) {missing}")
-    level = probability("service", service)
+    level = None if service is None else probability("service", service)
     process_time = nonnegative(
         "process_time", routes["process_time"].to_numpy(dtype=float)
     )
@@ -663,7 +664,10 @@ def route_lead_time(routes, workcenters, service=0.9, extra_mean=0.0, extra_var=
     mean = mean + _extra("extra_mean", extra_mean, products)
     variance = variance + _extra("extra_var", extra_var, products)
     std = np.sqrt(variance)
+    quantile = np.full(count, np.nan)
+    if level is not None:
+        quantile = _gamma_quantile(mean, std, level)
     return pd.DataFrame(
-        {"mean": mean, "std": std, "quantile": _gamma_quantile(mean, std, level)},
+        {"mean": mean, "std": std, "quantile": quantile},
         index=pd.Index(products, name="product"),
     )

@@ -506,8 +506,12 @@ def _workcenter_loads(model, lead_time_service, ca2):
     return leadtime.workcenter_lead_times(frame, service=lead_time_service)
 
 
-def _route_lead_times(model, centers, lead_time_service):
-    """Route lead time per item over the workcenter with the largest share."""
+def _route_lead_times(model, centers):
+    """Route lead time per item over the workcenter with the largest share.
+
+    Mean and standard deviation; the quantile column stays NaN until the plan
+    is chosen (:func:`_lead_time_quantiles`).
+    """
     n = len(model["items"])
     rows, share = model["carry_rows"], model["carry_share"]
     operation = model["operation"][rows]
@@ -532,13 +536,23 @@ def _route_lead_times(model, centers, lead_time_service):
         }
     )
     queues = centers[["queue_time", "queue_time_var"]].reset_index(drop=True)
-    result = leadtime.route_lead_time(routes, queues, service=lead_time_service)
+    result = leadtime.route_lead_time(routes, queues, service=None)
     lead = pd.DataFrame(np.nan, index=np.arange(n), columns=result.columns)
     lead.loc[result.index] = result.to_numpy()
     model["reasons"].flag(
         ~np.isfinite(lead["mean"].to_numpy()), "route through an overloaded workcenter"
     )
     return lead
+
+
+def _lead_time_quantiles(lead, service):
+    """The ``service`` quantile of the chosen plan's route lead times."""
+    known = np.isfinite(lead["mean"].to_numpy()) & np.isfinite(lead["std"].to_numpy())
+    quantile = np.full(len(lead), np.nan)
+    quantile[known] = leadtime.gamma_quantile(
+        lead["mean"].to_numpy()[known], lead["std"].to_numpy()[known], service
+    )
+    return lead.assign(quantile=quantile)
 
 
 def _service_policy(stock, q, service, service_mode, service_floor, start=None):
@@ -800,7 +814,7 @@ def _try_joint(model, plan, rule):
         model.update(saved)
         return plan
     centers = _workcenter_loads(model, lead_time_service, ca2)
-    lead = _route_lead_times(model, centers, lead_time_service)
+    lead = _route_lead_times(model, centers)
     stock = _reorder_points(
         model, lead, level, service_mode, floor, distribution, previous=plan[2]
     )
@@ -1161,7 +1175,7 @@ def optimize_plant(
         _lot_sizes(model, max_u, ca2, min_lot, max_lot)
     with _timed(timings, "lead_times"):
         centers = _workcenter_loads(model, lead_time_service, ca2)
-        lead = _route_lead_times(model, centers, lead_time_service)
+        lead = _route_lead_times(model, centers)
     with _timed(timings, "reorder_points"):
         stock = _reorder_points(model, lead, level, service_mode, floor, distribution)
     cost = sequential_cost = _plan_cost(model, lead, stock)
@@ -1183,6 +1197,8 @@ def optimize_plant(
                 ),
             )
 
+    with _timed(timings, "lead_times"):
+        lead = _lead_time_quantiles(lead, lead_time_service)
     with _timed(timings, "conwip"):
         item_flow = _item_flows(model, plant.flows)
         flows, curves, stations = _conwip_caps(

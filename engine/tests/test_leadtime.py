@@ -273,6 +273,9 @@ def test_route_lead_time_by_hand():
     np.testing.assert_allclose(result["std"], [math.sqrt(13.0), 5.0])
     expected = leadtime.gamma_quantile([8.0, 8.0], [math.sqrt(13.0), 5.0], 0.9)
     np.testing.assert_allclose(result["quantile"], expected)
+    moments_only = leadtime.route_lead_time(routes(), workcenters(), service=None)
+    np.testing.assert_allclose(moments_only[["mean", "std"]], result[["mean", "std"]])
+    assert moments_only["quantile"].isna().all()
 
 
 def test_route_lead_time_extras():
