@@ -10,12 +10,18 @@ and the benchmark times. The steps follow Hopp and Spearman's hierarchy
    (:func:`engine.assignment.minmax_utilization_sparse`);
 2. **lot sizes** -- capacitated multi-product lot sizes keeping every
    workcenter below ``max_utilization`` (:func:`engine.lotsizing.lot_sizes`);
+   an item's lots of ``Q`` units reach a workcenter with arrival SCV ``ca2 /
+   Q`` (Factory Physics sec. 9.4), merged per workcenter (Whitt), the one
+   arrival rule of lot sizing and lead times;
 3. **lead times** -- load-based workcenter queue times and route lead times
    (:func:`engine.leadtime.workcenter_lead_times`,
    :func:`engine.leadtime.route_lead_time`);
 4. **reorder points** -- lead-time demand and (Q, r) reorder points for a fill
    rate target (:mod:`engine.inventory`);
-5. **CONWIP caps** -- per flow, the loop type and the least WIP cap whose
+5. **joint (Q, r)** -- the lot sizes solved again with the stock of the
+   service rule priced in, steps 3-4 redone, and the cheaper plan kept
+   (:func:`_try_joint`; ``joint=False`` stops at the sequential plan);
+6. **CONWIP caps** -- per flow, the loop type and the least WIP cap whose
    throughput in the flow model (:class:`engine.flowline.FlowLine`) covers the
    flow's rate (:func:`_conwip_caps`).
 
@@ -158,7 +164,10 @@ class PlantResult:
         ``workcenter``, ``te`` (clock hours one machine needs per lot of the
         flow), ``servers`` (machines), ``ce2`` (SCV of lot times).
     summary : dict
-        Plant totals (money, units and counts per period).
+        Plant totals (money, units and counts per period), among them
+        ``cost_per_period`` (setups + holding of WIP and stock of the plan)
+        and ``sequential_cost_per_period`` (the same for the sequential plan;
+        equal when the joint step is off or found nothing cheaper).
     timings : dict
         Wall-clock seconds per phase.
     policy : dict
@@ -1078,7 +1087,8 @@ def optimize_plant(
     """Optimise lot sizes, lead times, reorder points and WIP caps of a plant.
 
     Steps (module docstring): assignment -> capacitated lot sizes -> workcenter
-    and route lead times -> lead-time demand and reorder points -> CONWIP caps.
+    and route lead times -> lead-time demand and reorder points -> joint (Q, r)
+    -> CONWIP caps.
 
     Parameters
     ----------

@@ -51,6 +51,7 @@ def test_bench_last_line_is_json_with_time_and_memory():
     assert report["skus"] == 2000 and report["workcenters"] == 10
     assert 0 < report["seconds"] < 60
     assert report["peak_mb"] > 10
+    assert 0 < report["cpu_seconds"] < 60
     assert len(report["runs"]) == 2
     assert report["seconds"] in report["runs"]
     assert {"assignment", "lot_sizing", "lead_times", "reorder_points"} <= set(
