@@ -228,6 +228,8 @@ class _Network:
         self.row_flow_cost = self.lead_time_cost[self.item] * self.share
         self.row_ca2 = self.ca2[self.item]
         self.row_ce2 = self.ce2[j]
+        self._ce2_setup2 = self.row_ce2 * self.setup_time**2
+        self._ce2_run2 = self.row_ce2 * self.run_time**2
         self.row_speed = self.speed[j]
         # Cost of one hour of queue at j: the lead-time cost of its visits.
         self.flow_holding = self._per_wc(self.row_flow_cost)
@@ -258,10 +260,9 @@ class _Network:
         row_lot = lot[self.item]
         rate = self.row_demand / row_lot
         time = self.setup_time + row_lot * self.run_time
-        second = time**2 + self.row_ce2 * (
-            self.setup_time**2 + row_lot * self.run_time**2
-        )
-        stream_scv = queueing.batch_arrival_scv(self.row_ca2, row_lot, self.share)
+        second = time * time + (self._ce2_setup2 + row_lot * self._ce2_run2)
+        # Inputs validated at construction: the rule without its checks.
+        stream_scv = queueing._batch_scv(self.row_ca2, row_lot, self.share)
         return (
             self._per_wc(rate),
             self._per_wc(rate * time),

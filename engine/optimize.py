@@ -669,8 +669,8 @@ def _reorder_points(
 
     Items with a discrete demand model get whole reorder points (their lot
     sizes are whole already, see :func:`_lot_sizes`). ``previous``, the
-    output of a nearby plan, starts the searches at its reorder points
-    shifted by the change of lead-time demand.
+    output of a nearby plan, starts the searches at its safety stocks scaled
+    to the new lead-time demand.
     """
     n = len(model["items"])
     out = {
@@ -692,9 +692,13 @@ def _reorder_points(
     q = model["lot_size"][valid]
     start = None
     if previous is not None:
-        shift = stock["theta"] - previous["lead_time_demand_mean"][valid]
-        start = np.round(previous["reorder_point"][valid] + shift)
-        start = np.where(np.isfinite(start), start, np.nan)
+        # Safety stock r - theta scales with sigma (normal: at a fixed Q / sigma).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            start = stock["theta"] + (
+                previous["reorder_point"][valid]
+                - previous["lead_time_demand_mean"][valid]
+            ) * (stock["sigma"] / previous["lead_time_demand_std"][valid])
+        start = np.where(np.isfinite(start), np.round(start), np.nan)
     r, floor = _service_policy(
         stock, q, service, service_mode, service_floor, start=start
     )

@@ -330,8 +330,12 @@ def batch_arrival_scv(ca2, lot_size, share=1.0):
     p = nonnegative("share", share)
     if (p > 1).any() or (p == 0).any():
         raise ValueError(f"share must be in (0, 1], got {share!r}")
-    result = p * ca2_array / lot + (1.0 - p)
-    return scalar_or_array(result, ca2, lot_size, share)
+    return scalar_or_array(_batch_scv(ca2_array, lot, p), ca2, lot_size, share)
+
+
+def _batch_scv(ca2, lot_size, share):
+    """:func:`batch_arrival_scv` on validated arrays (the lot sizer's inner loop)."""
+    return share * ca2 / lot_size + (1.0 - share)
 
 
 def merged_scv_from_sums(rate, rate_scv, rate_square, u):
