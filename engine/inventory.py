@@ -326,20 +326,24 @@ class _Discrete:
         negbin = stats.nbinom.ppf(level, self.size, self.prob)
         return np.where(self.negbin, negbin, poisson)
 
-    def measures(self, q, r):
-        """``(S(Q, r), B(Q, r), I(Q, r))`` from one tail and probability at
-        ``r`` and at ``r + Q``."""
+    def measures(self, q, r, slope=False):
+        """``(S(Q, r), B(Q, r), I(Q, r)[, dI/dQ at constant S])`` from one tail
+        and probability at ``r`` and at ``r + Q`` (:func:`lot_size_slope`;
+        ``B(x + 1) = B(x) - T_0(x)`` gives ``n(r + Q + 1)``)."""
         ends = []
         for x in (r, r + q):
             tail, pmf = self.tail(x), self.pmf(x)
             ends.append(
-                (self._loss1_from(x, tail, pmf), self._loss2_from(x, tail, pmf))
+                (tail, self._loss1_from(x, tail, pmf), self._loss2_from(x, tail, pmf))
             )
-        (loss1_low, loss2_low), (loss1_high, loss2_high) = ends
+        (tail_low, loss1_low, loss2_low), (tail_high, loss1_high, loss2_high) = ends
         fill = np.clip(1.0 - (loss1_low - loss1_high) / q, 0.0, 1.0)
         backorders = np.maximum((loss2_low - loss2_high) / q, 0.0)
         on_hand = np.maximum(0.5 * (q + 1.0) + r - self.mean + backorders, 0.0)
-        return fill, backorders, on_hand
+        if not slope:
+            return fill, backorders, on_hand
+        parts = (loss1_high - tail_high, backorders, fill, 1 - tail_low, 1 - tail_high)
+        return fill, backorders, on_hand, _slope_formula(q, *parts)
 
     def fill(self, q, r):
         """``S(Q, r) = 1 - [B(r) - B(r + Q)] / Q``, clipped to [0, 1]."""
@@ -374,17 +378,20 @@ def _measure(name, q, r, mean, std, codes):
     return result
 
 
-def policy_measures(q, r, mean_lt_demand, std_lt_demand=None, distribution="normal"):
+def policy_measures(
+    q, r, mean_lt_demand, std_lt_demand=None, distribution="normal", *, slope=False
+):
     """Fill rate, backorder level and on-hand stock of (Q, r) policies at once.
 
     The values of :func:`fill_rate`, :func:`backorder_level` and
     :func:`inventory_level` (same arguments), sharing the discrete models'
-    tail evaluations.
+    tail evaluations; with ``slope=True`` also :func:`lot_size_slope`.
 
     Returns
     -------
     tuple
-        ``(fill, backorders, on_hand)``, each like :func:`fill_rate`'s result.
+        ``(fill, backorders, on_hand)`` (plus ``slope``), each like
+        :func:`fill_rate`'s result.
 
     References
     ----------
@@ -393,17 +400,17 @@ def policy_measures(q, r, mean_lt_demand, std_lt_demand=None, distribution="norm
     shape, q_, r_, mean, std, codes = _prepare_policy(
         q, r, mean_lt_demand, std_lt_demand, distribution
     )
-    results = [np.empty(q_.size) for _ in range(3)]
+    results = [np.empty(q_.size) for _ in range(4 if slope else 3)]
     normal = codes == _NORMAL
     if normal.any():
         args = (q_[normal], r_[normal], mean[normal], std[normal])
-        results[0][normal] = _fill_and_shortfall(*args)[0]
-        results[1][normal] = _backorders(*args)
-        results[2][normal] = _on_hand(*args)
+        for result, value in zip(results, _normal_measures(*args, slope), strict=True):
+            result[normal] = value
     d = ~normal
     if d.any():
         model = _Discrete(mean[d], std[d], codes[d] == _NEGBIN)
-        for result, value in zip(results, model.measures(q_[d], r_[d]), strict=True):
+        values = model.measures(q_[d], r_[d], slope)
+        for result, value in zip(results, values, strict=True):
             result[d] = value
     inputs = [
         x for x in (q, r, mean_lt_demand, std_lt_demand, distribution) if x is not None
@@ -674,16 +681,7 @@ _NORMAL_ABOVE = 50.0
 _MAX_NORMAL_CV = 0.5
 
 
-def lot_size_slope(
-    q,
-    r,
-    mean_lt_demand,
-    std_lt_demand=None,
-    distribution="normal",
-    *,
-    fill=None,
-    backorders=None,
-):
+def lot_size_slope(q, r, mean_lt_demand, std_lt_demand=None, distribution="normal"):
     """Marginal on-hand stock of a larger lot at a constant fill rate.
 
     ``dI/dQ`` along ``S(Q, r(Q)) = S(Q, r)``: a unit more lot size adds half a
@@ -700,15 +698,13 @@ def lot_size_slope(
     exact for normal demand (``S^2 / 2`` in the deterministic limit); for the
     discrete models the same expression with the discrete ``G``, ``n(r + Q +
     1)`` and ``B(Q, r)`` (their unit differences in ``Q`` and ``r``), a
-    first-order approximation for pricing larger lots.
+    first-order approximation for pricing larger lots. Also returned by
+    :func:`policy_measures` with ``slope=True``, from the same evaluations.
 
     Parameters
     ----------
     q, r, mean_lt_demand, std_lt_demand, distribution
         As in :func:`fill_rate`.
-    fill, backorders : array_like, optional
-        ``S(Q, r)`` and ``B(Q, r)`` when already known (:func:`fill_rate`,
-        :func:`backorder_level`, same shapes): not evaluated again.
 
     Returns
     -------
@@ -720,51 +716,24 @@ def lot_size_slope(
     Hopp & Spearman, *Factory Physics* 3rd ed., sec. 2.4.3 ((Q, r) model: the
     fill rate and the backorder level as functions of Q and r).
     """
-    shape, q_, r_, mean, std, codes = _prepare_policy(
-        q, r, mean_lt_demand, std_lt_demand, distribution
-    )
-    result = np.empty(q_.size)
-    known_fill = None if fill is None else np.broadcast_to(fill, shape).ravel()
-    known_backorders = (
-        None if backorders is None else np.broadcast_to(backorders, shape).ravel()
-    )
-    normal = codes == _NORMAL
-    stochastic = normal & _is_stochastic(q_, r_, mean, std)
-    flat = normal & ~stochastic
-    fill_flat = np.clip((r_[flat] + q_[flat] - mean[flat]) / q_[flat], 0.0, 1.0)
-    result[flat] = 0.5 * fill_flat**2
-    if stochastic.any():
-        qs, rs, ms, ss = (
-            q_[stochastic],
-            r_[stochastic],
-            mean[stochastic],
-            std[stochastic],
-        )
-        z1, z2 = (rs - ms) / ss, (rs + qs - ms) / ss
-        low, high = ndtr(z1), ndtr(z2)
-        fill = _fill_and_shortfall(qs, rs, ms, ss)[0]
-        loss_top = ss * (_pdf(z2) - z2 * ndtr(-z2))
-        backorders = _backorders(qs, rs, ms, ss)
-        parts = (loss_top, backorders, fill, low, high)
-        result[stochastic] = _slope_formula(qs, *parts)
-    d = ~normal
-    if d.any():
-        model = _Discrete(mean[d], std[d], codes[d] == _NEGBIN)
-        qd, rd = q_[d], r_[d]
-        # B(x + 1) = B(x) - T_0(x): one tail at r + Q serves n and G there.
-        loss_top, tail_top, _ = model._loss1_parts(rd + qd)
-        parts = (
-            loss_top - tail_top,
-            model.backorders(qd, rd)
-            if known_backorders is None
-            else known_backorders[d],
-            model.fill(qd, rd) if known_fill is None else known_fill[d],
-            model.cdf(rd),
-            1.0 - tail_top,
-        )
-        result[d] = _slope_formula(qd, *parts)
-    inputs = (q, r, mean_lt_demand, std_lt_demand, distribution)
-    return scalar_or_array(result.reshape(shape), *(x for x in inputs if x is not None))
+    return policy_measures(
+        q, r, mean_lt_demand, std_lt_demand, distribution, slope=True
+    )[3]
+
+
+def _normal_measures(q, r, mean, std, slope):
+    """``(fill, backorders, on_hand[, slope])`` of normal rows (std 0 included)."""
+    fill = _fill_and_shortfall(q, r, mean, std)[0]
+    backorders = _backorders(q, r, mean, std)
+    measures = [fill, backorders, _on_hand(q, r, mean, std)]
+    if slope:
+        stochastic = _is_stochastic(q, r, mean, std)
+        safe_std = np.where(stochastic, std, 1.0)
+        z1, z2 = (r - mean) / safe_std, (r + q - mean) / safe_std
+        loss_top = safe_std * (_pdf(z2) - z2 * ndtr(-z2))
+        value = _slope_formula(q, loss_top, backorders, fill, ndtr(z1), ndtr(z2))
+        measures.append(np.where(stochastic, value, 0.5 * fill**2))
+    return measures
 
 
 def _slope_formula(q, loss_top, backorders, fill, low, high):

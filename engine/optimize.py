@@ -706,9 +706,14 @@ def _reorder_points(
     out["lead_time_demand_mean"][valid] = theta
     out["lead_time_demand_std"][valid] = sigma
     out["reorder_point"][valid] = r
-    fill, _, on_hand = inventory.policy_measures(q, r, theta, sigma, kind)
+    fill, _, on_hand, slope = inventory.policy_measures(
+        q, r, theta, sigma, kind, slope=True
+    )
     out["fill_rate"][valid] = fill
     out["expected_inventory"][valid] = on_hand
+    # dI/dQ at constant fill rate: the joint step's price of a larger lot.
+    out["lot_size_slope"] = np.full(n, np.nan)
+    out["lot_size_slope"][valid] = slope
     out["service_floor"][valid] = floor
     out["demand_model"][valid] = kind
     out["model_reason"][valid] = stock["reason"]
@@ -759,21 +764,9 @@ def _joint_costs(model, lead, stock):
     values = model["values"]
     hours = model["period_hours"]
     q = model["lot_size"][valid]
-    theta, sigma, kind = data["theta"], data["sigma"], data["model"]
-    r = stock["reorder_point"][valid]
-    on_hand = stock["expected_inventory"][valid]
-    # I = (Q + 1) / 2 + r - theta + B for the discrete models, Q / 2 + ... else.
-    cycle = np.where(kind == "normal", 0.5 * q, 0.5 * (q + 1.0))
-    slope = inventory.lot_size_slope(
-        q,
-        r,
-        theta,
-        sigma,
-        kind,
-        fill=stock["fill_rate"][valid],
-        backorders=np.maximum(on_hand - cycle - r + theta, 0.0),
-    )
-    safety = on_hand - 0.5 * q
+    sigma, kind = data["sigma"], data["model"]
+    slope = stock["lot_size_slope"][valid]
+    safety = stock["expected_inventory"][valid] - 0.5 * q
     demand = values["demand_mean"][valid]
     lead_mean = lead["mean"].to_numpy()[valid] / hours
     lead_std = lead["std"].to_numpy()[valid] / hours
