@@ -140,7 +140,10 @@ class PlantResult:
     workcenters : pandas.DataFrame
         Indexed by ``workcenter``: ``load_hours`` and ``capacity_hours``
         (per period), ``servers``, ``lots_per_period``, ``te`` (clock hours per
-        lot on one server), ``utilization``, ``queue_time``, ``lead_time`` and
+        lot on one server), ``ca2`` (SCV of lot interarrival times: the items'
+        streams of lots merged, ``ca2 / Q`` where one item feeds it), ``ce2``
+        (SCV of lot times, the mix of items included), ``utilization``,
+        ``queue_time``, ``lead_time`` and
         ``lead_time_quantile`` (hours), ``status``.
     assignment : pandas.DataFrame
         One row per usable routing row: ``sku``, ``operation``,

@@ -4,7 +4,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import conwip, flowline, inventory, leadtime, optimize, plants, simulation
+from engine import (
+    conwip,
+    flowline,
+    inventory,
+    leadtime,
+    lotsizing,
+    optimize,
+    plants,
+    simulation,
+)
 
 
 def tiny_plant(**item_overrides):
@@ -403,3 +412,65 @@ def test_risk_check_simulates_each_flow_with_intervals_and_flags(demo_result):
     pd.testing.assert_frame_equal(one, again)
     with pytest.raises(ValueError, match="replications"):
         optimize.risk_check(demo_result, replications=1)
+
+
+def _plant_with_a_dedicated_workcenter():
+    """The tiny plant plus item C, the only product of workcenter WC4."""
+    plant = tiny_plant()
+    extra_item = {
+        "sku": ["C"],
+        "demand_mean": [30.0],
+        "demand_std": [12.0],
+        "unit_cost": [15.0],
+        "setup_cost": [60.0],
+        "holding_rate": [0.005],
+    }
+    extra_route = {
+        "sku": ["C"],
+        "operation": [10],
+        "workcenter": ["WC4"],
+        "run_hours": [0.4],
+        "setup_hours": [3.0],
+    }
+    extra_center = {
+        "workcenter": ["WC4"],
+        "capacity_hours": [36.0],
+        "servers": [1],
+        "ce2": [0.7],
+    }
+    return optimize.Plant(
+        pd.concat([plant.items, pd.DataFrame(extra_item)], ignore_index=True),
+        pd.concat([plant.routing, pd.DataFrame(extra_route)], ignore_index=True),
+        pd.concat([plant.workcenters, pd.DataFrame(extra_center)], ignore_index=True),
+        pd.concat(
+            [plant.flows, pd.DataFrame({"flow": ["F"], "workcenter": ["WC4"]})],
+            ignore_index=True,
+        ),
+        period_hours=40.0,
+    )
+
+
+@pytest.mark.parametrize("ca2", [1.0, 0.5])
+def test_single_product_workcenter_gets_ca2_over_q_in_lot_sizing_and_lead_times(ca2):
+    """Factory Physics sec. 9.4: lots of Q demands arrive with SCV ca2 / Q. The
+    lead times report it, and lot sizing priced the same queue (one rule)."""
+    result = optimize.optimize_plant(_plant_with_a_dedicated_workcenter(), ca2=ca2)
+    lot = result.items.loc["C", "lot_size"]
+    center = result.workcenters.loc["WC4"]
+    assert center["ca2"] == pytest.approx(ca2 / lot, rel=1e-12)
+    hours = 40.0
+    sized = lotsizing.lot_size_cost(
+        [lot],
+        [30.0 / hours],
+        [15.0 * 0.005 / hours],
+        [60.0],
+        [0],
+        [0],
+        [0.4],
+        [3.0],
+        [36.0 / hours],
+        ca2=ca2,
+        ce2=[0.7],
+    )
+    assert sized.utilization[0] == pytest.approx(center["utilization"], rel=1e-12)
+    assert sized.queue_time[0] == pytest.approx(center["queue_time"], rel=1e-9)
