@@ -438,18 +438,23 @@ class _LotSizer:
     """Sequential linearisation of the queue cost, exact capacity prices.
 
     First-order condition of the cost in ``Q_i`` (module docstring), with the
-    queue time ``W_j(lambda_j, L_j, M_j)`` a function of the lot rate, the load
-    and the rate-weighted second moment of lot times, and a multiplier
-    ``nu_j >= 0`` on the ceiling ``L_j <= u_max c_j``:
+    queue time ``W_j(lambda_j, L_j, M_j, V_j, R_j)`` a function of the lot
+    rate, the load, the rate-weighted second moment of lot times, and the
+    sums ``V_j = sum lambda c^2`` and ``R_j = sum lambda^2`` of the item
+    streams that set the arrival SCV, and a multiplier ``nu_j >= 0`` on the
+    ceiling ``L_j <= u_max c_j`` (shown for share 1):
 
         D_i / Q_i^2 * [A_i + sum_j H_j (W_lambda + W_L s_ij + W_M (1 + ce2_j)
-        s_ij^2) + nu_j s_ij] = h_i / 2 + D_i sum_j (h_i t_ij / e_j + H_j W_M
-        t_ij^2)
+        s_ij^2 + W_V 2 ca2_i / Q_i + W_R 2 D_i / Q_i) + nu_j s_ij]
+        = h_i / 2 + D_i sum_j (h_i t_ij / e_j + H_j W_M t_ij^2)
 
-    (``H_j = sum h_i D_i`` over the visits of j): an EOQ ``Q_i = sqrt(D_i a_i /
-    (h_i / 2 + D_i b_i))`` whose setup cost ``a_i`` adds the price of the setup
-    time its lots spend (queue growth plus the capacity shadow price ``nu``)
-    and whose holding cost ``b_i`` adds the WIP of longer lots. Each iteration
+    (``H_j = sum h_i D_i`` over the visits of j; the ``1 / Q_i`` inside the
+    bracket is frozen at the current lots with the queue slopes): an EOQ
+    ``Q_i = sqrt(D_i a_i / (h_i / 2 + D_i b_i))`` whose setup cost ``a_i``
+    adds the price of the setup time its lots spend (queue growth plus the
+    capacity shadow price ``nu``) and whose holding cost ``b_i`` adds the WIP
+    of longer lots (``h_i / 2`` and ``h_i D_i`` are ``lot_cost`` and
+    ``lead_time_cost`` when those are given). Each iteration
     freezes the queue prices at the current lots, solves that separable convex
     problem under the ceilings exactly (``nu`` by projected Newton on its
     concave dual, at most one variable per workcenter), and moves the lots
