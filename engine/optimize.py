@@ -769,6 +769,8 @@ def _joint_costs(model, lead, stock):
     q = model["lot_size"][valid]
     sigma, kind = data["sigma"], data["model"]
     slope = stock["lot_size_slope"][valid]
+    # Where the slope is undefined the plain cycle stock (1/2) prices the lot.
+    slope = np.where(np.isfinite(slope), slope, 0.5)
     safety = stock["expected_inventory"][valid] - 0.5 * q
     demand = values["demand_mean"][valid]
     lead_mean = lead["mean"].to_numpy()[valid] / hours
