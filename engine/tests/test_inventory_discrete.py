@@ -50,6 +50,45 @@ def test_superior_appliance_base_stock_example():
     assert inventory.reorder_point_for_fill_rate(1, 10.0, None, 0.9, "poisson") == 14
 
 
+# Poisson(10) distribution function G(r), r = 4..17, six digits, as printed in
+# N. D. van Foreest's notes on Factory Physics' Superior Appliance example
+# (sec. 2.4.2), "The Base-stock Model", nicky.vanforeest.com/inventorySystems/
+# baseStock/baseStock.html.
+PUBLISHED_POISSON_10_CDF = {
+    4: 0.029253,
+    5: 0.067086,
+    6: 0.130141,
+    7: 0.220221,
+    8: 0.332820,
+    9: 0.457930,
+    10: 0.583040,
+    11: 0.696776,
+    12: 0.791556,
+    13: 0.864464,
+    14: 0.916542,
+    15: 0.951260,
+    16: 0.972958,
+    17: 0.985722,
+}
+
+
+def test_poisson_fill_rates_reproduce_the_published_table_to_1e6():
+    """Superior Appliance, theta = 10 (Factory Physics 3rd ed., sec. 2.4.2-2.4.3).
+
+    Base stock: S = G(r) (the (Q, r) model with Q = 1), against the printed
+    six-digit G(r). (Q, r): Factory Physics' S(Q, r) = (1/Q) sum_{x=r+1}^{r+Q}
+    G(x - 1), evaluated on the printed table, for Q = 5 and every r whose
+    window the table covers; the six-digit rounding allows 5e-7.
+    """
+    for r, value in PUBLISHED_POISSON_10_CDF.items():
+        fill = inventory.fill_rate(1, r, 10.0, distribution="poisson")
+        assert fill == pytest.approx(value, abs=1e-6)
+    for r in range(4, 14):
+        window = [PUBLISHED_POISSON_10_CDF[x] for x in range(r, r + 5)]
+        fill = inventory.fill_rate(5, r, 10.0, distribution="poisson")
+        assert fill == pytest.approx(np.mean(window), abs=1e-6)
+
+
 @pytest.mark.parametrize(
     ("q", "r"), [(5, 10), (5, 8), (10, 6), (20, 4), (3, 30), (7, -3), (1, 0)]
 )
