@@ -81,8 +81,9 @@ class MrpDrsFlow(models.Model):
         flows = [flow_by_workcenter.get(wc_id) for wc_id in workcenter_ids]
         return flowline.assign_flow(list(items), flows, list(minutes)).to_dict()
 
-    def _get_product_work_hours(self):
-        """Hours per unit of each product at the workcenters of its flow.
+    def _get_product_work_hours(self, product_ids=None):
+        """Hours per unit of each product (of ``product_ids``, default all) at
+        the workcenters of its flow.
 
         A product's work is that of its first bill of materials (by sequence,
         then id) with operations at a flow: the expected minutes of the BoM
@@ -123,7 +124,9 @@ class MrpDrsFlow(models.Model):
             == bom_flow.reindex(routes["bom"]).to_numpy()
         )
         minutes = routes[in_flow].groupby("bom")["minutes"].sum()
-        products = self._drs_first_boms(bom_flow.index.astype(int).tolist())
+        products = self._drs_first_boms(
+            bom_flow.index.astype(int).tolist(), product_ids
+        )
         if products.empty:
             return {}
         products["flow_id"] = bom_flow.reindex(products["bom_id"]).to_numpy()
@@ -148,8 +151,9 @@ class MrpDrsFlow(models.Model):
         return hours
 
     @api.model
-    def _drs_first_boms(self, bom_ids):
-        """Each product's first bill of materials among ``bom_ids`` (lowest
+    def _drs_first_boms(self, bom_ids, product_ids=None):
+        """Each product (of ``product_ids``, default all) and its first bill
+        of materials among ``bom_ids`` (lowest
         sequence, then id; a BoM without variant applies to every active
         variant of its template): DataFrame of ``product_id``, ``bom_id``, the
         BoM quantity ``bom_qty`` with its unit's ``bom_factor``, and the
@@ -161,12 +165,14 @@ class MrpDrsFlow(models.Model):
                     SELECT b.product_id, b.id AS bom_id, b.sequence
                       FROM mrp_bom b
                      WHERE b.id = ANY(%(boms)s) AND b.product_id IS NOT NULL
+                       AND (%(all)s OR b.product_id = ANY(%(products)s))
                     UNION ALL
                     SELECT pp.id, b.id, b.sequence
                       FROM mrp_bom b
                       JOIN product_product pp ON pp.product_tmpl_id = b.product_tmpl_id
                      WHERE b.id = ANY(%(boms)s) AND b.product_id IS NULL
                        AND pp.active
+                       AND (%(all)s OR pp.id = ANY(%(products)s))
                 ), chosen AS (
                     SELECT DISTINCT ON (product_id) product_id, bom_id
                       FROM candidate
@@ -182,6 +188,8 @@ class MrpDrsFlow(models.Model):
                   JOIN uom_uom u ON u.id = t.uom_id
                 """,
                 boms=bom_ids,
+                all=product_ids is None,
+                products=list(product_ids or []),
             )
         )
         return pd.DataFrame(
@@ -198,30 +206,37 @@ class MrpDrsFlow(models.Model):
 
     def _get_stock_units(self):
         """On-hand stock of each flow's products in equivalent WIP units:
-        ``{flow_id: units}`` (quantity x hours per unit / standard work content)."""
-        hours_by_flow = self._get_product_work_hours()
-        product_ids = {pid for hours in hours_by_flow.values() for pid in hours}
-        if not product_ids:
+        ``{flow_id: units}`` (quantity x hours per unit / standard work
+        content). Only the products in stock are looked at: the cost follows
+        the stocked products, not the plant's."""
+        flows = self.sudo()
+        if not flows:
             return {}
         rows = (
             self.env["stock.quant"]
             .sudo()
             ._read_group(
                 [
-                    ("product_id", "in", list(product_ids)),
                     ("location_id.usage", "=", "internal"),
-                    ("company_id", "in", self.company_id.ids),
+                    ("company_id", "in", flows.company_id.ids),
                 ],
                 ["product_id", "company_id"],
                 ["quantity:sum"],
             )
         )
-        on_hand = {(product.id, company.id): qty for product, company, qty in rows}
+        on_hand = {
+            (product.id, company.id): qty for product, company, qty in rows if qty > 0
+        }
+        hours_by_flow = (
+            flows._get_product_work_hours({pid for pid, _company in on_hand})
+            if on_hand
+            else {}
+        )
         units = {}
-        for flow in self.sudo():
+        for flow in flows:
             hours = hours_by_flow.get(flow.id, {})
             work_hours = sum(
-                max(on_hand.get((pid, flow.company_id.id), 0.0), 0.0) * per_unit
+                on_hand.get((pid, flow.company_id.id), 0.0) * per_unit
                 for pid, per_unit in hours.items()
             )
             units[flow.id] = conwip.equivalent_wip_units(

@@ -320,7 +320,7 @@ class MrpDrsOptimizationRun(models.Model):
         buffer.seek(0)
         if not buffer.getvalue():
             return pd.DataFrame({name: [] for name in columns})
-        return pd.read_csv(buffer, header=None, names=columns)
+        return pd.read_csv(buffer, header=None, names=columns, low_memory=False)
 
     def _extract_routing(self, products):
         """Routing rows: one per operation and eligible workcenter (primary and
