@@ -38,6 +38,7 @@ as Odoo's ``account_journal_dashboard.py`` extends ``account.journal``:
 - ``res_company`` / ``res_config_settings`` company-wide DRS settings
 - ``drs_client_action``             the notify-and-reload answer of DRS buttons
 - ``mrp_drs_demo``                  history of the demo plant (demo data only)
+- ``sql_arrays``                    large lists as SQL array parameters (no model)
 """
 
 from . import (

@@ -280,10 +280,13 @@ class MrpBom(models.Model):
         return result
 
     @api.model
-    def _drs_read_routes(self):
+    def _drs_read_routes(self, workcenter_ids=None, product_ids=None):
         """Operations of the DRS-active bills of materials: DataFrame with
         ``bom``, ``workcenter``, ``minutes`` (expected minutes for the BoM
-        quantity), ``company_id`` (0 for none); one query.
+        quantity), ``company_id`` (0 for none); one query. With
+        ``workcenter_ids``, the bills of materials with an operation at one of
+        those workcenters instead of at an active flow's; with ``product_ids``,
+        only the bills of materials of those products.
 
         The minutes are those of ``mrp.routing.workcenter
         ._get_duration_expected``, computed set-wise (:func:`_expected_minutes`)
@@ -331,15 +334,24 @@ class MrpBom(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                WITH active_boms AS (
+                WITH flow_workcenters AS (
+                    SELECT DISTINCT r.workcenter_id
+                      FROM mrp_drs_flow_workcenter_rel r
+                      JOIN mrp_drs_flow f ON f.id = r.flow_id
+                     WHERE %(all_flows)s AND f.active
+                    UNION
+                    SELECT unnest(%(workcenters)s::int[])
+                ), active_boms AS (
                     SELECT DISTINCT o.bom_id
                       FROM mrp_routing_workcenter o
                       JOIN mrp_bom b ON b.id = o.bom_id
-                      JOIN mrp_drs_flow_workcenter_rel r
-                        ON r.workcenter_id = o.workcenter_id
-                      JOIN mrp_drs_flow f ON f.id = r.flow_id
-                     WHERE f.active AND o.active AND b.active
-                       AND b.type = 'normal'
+                      JOIN flow_workcenters r ON r.workcenter_id = o.workcenter_id
+                     WHERE o.active AND b.active AND b.type = 'normal'
+                       AND (%(all_products)s
+                            OR b.product_id = ANY(%(products)s)
+                            OR (b.product_id IS NULL AND b.product_tmpl_id IN (
+                                SELECT product_tmpl_id FROM product_product
+                                 WHERE id = ANY(%(products)s))))
                 )
                 SELECT o.id, o.bom_id, o.workcenter_id,
                        COALESCE(b.company_id, 0),
@@ -366,6 +378,10 @@ class MrpBom(models.Model):
                 """,
                 variants=SQL.identifier(variants.relation),
                 operation=SQL.identifier(variants.column1),
+                all_flows=workcenter_ids is None,
+                workcenters=list(workcenter_ids or []),
+                all_products=product_ids is None,
+                products=list(product_ids or []),
             )
         )
         columns = [

@@ -5,10 +5,15 @@ the hours per unit and stock of the flow's products in equivalent units."""
 
 from collections import defaultdict
 
+import numpy as np
+import pandas as pd
+
 from odoo import api, models
+from odoo.tools import SQL
 
 from odoo.addons.mrp_drs.engine import conwip, flowline
 
+from .mrp_bom import _rounded_up
 from .mrp_drs_flow import OPEN_STATES
 
 
@@ -76,13 +81,18 @@ class MrpDrsFlow(models.Model):
         flows = [flow_by_workcenter.get(wc_id) for wc_id in workcenter_ids]
         return flowline.assign_flow(list(items), flows, list(minutes)).to_dict()
 
-    def _get_product_work_hours(self):
-        """Hours per unit of each product at the workcenters of its flow.
+    def _get_product_work_hours(self, product_ids=None):
+        """Hours per unit of each product (of ``product_ids``, default all) at
+        the workcenters of its flow.
 
-        A product's work is that of its first bill of materials (by sequence)
-        with operations at a flow; its flow is :meth:`_drs_flow_of` of those
-        operations. Returns ``{flow_id: {product_id: hours per unit of the
-        product's unit of measure}}``.
+        A product's work is that of its first bill of materials (by sequence,
+        then id) with operations at a flow: the expected minutes of the BoM
+        quantity (``mrp.bom._drs_read_routes``, the minutes the planned lead
+        times use) at the workcenters of the BoM's flow
+        (:meth:`_drs_flow_of`), divided by the BoM quantity in the product's
+        unit. Set-wise: two queries whatever the number of products. Returns
+        ``{flow_id: {product_id: hours per unit of the product's unit of
+        measure}}``.
         """
         # every active flow of these companies competes for the products
         flows = self.sudo() | self.sudo().search(
@@ -95,77 +105,138 @@ class MrpDrsFlow(models.Model):
         }
         if not flow_by_workcenter:
             return {}
-        operations = (
-            self.env["mrp.routing.workcenter"]
-            .sudo()
-            .search(
-                [
-                    ("workcenter_id", "in", list(flow_by_workcenter)),
-                    ("bom_id.active", "=", True),
-                    ("bom_id.type", "=", "normal"),
-                ]
-            )
+        routes = self.env["mrp.bom"].sudo()._drs_read_routes(list(flow_by_workcenter))
+        if routes.empty:
+            return {}
+        bom_flow = pd.Series(
+            self._drs_flow_of(
+                routes["bom"].tolist(),
+                routes["workcenter"].tolist(),
+                routes["minutes"].tolist(),
+                flow_by_workcenter,
+            ),
+            dtype=float,
         )
-        # product -> its first BoM touching a flow (lowest sequence, then id)
-        bom_by_product = {}
-        for bom in operations.bom_id.sorted(lambda bom: (bom.sequence, bom.id)):
-            products = bom.product_id or bom.product_tmpl_id.product_variant_ids
-            for product in products:
-                bom_by_product.setdefault(product, bom)
-        rows = [
-            (
-                product.id,
-                operation.workcenter_id.id,
-                operation._get_duration_expected(product, bom.product_qty),
-            )
-            for product, bom in bom_by_product.items()
-            for operation in bom.operation_ids
-        ]
-        flow_of = (
-            self._drs_flow_of(*zip(*rows, strict=True), flow_by_workcenter)
-            if rows
-            else {}
+        if bom_flow.empty:
+            return {}
+        in_flow = (
+            routes["workcenter"].map(flow_by_workcenter).to_numpy(dtype=float)
+            == bom_flow.reindex(routes["bom"]).to_numpy()
         )
-        minutes = defaultdict(float)
-        for product_id, workcenter_id, duration in rows:
-            if flow_by_workcenter.get(workcenter_id) == flow_of.get(product_id):
-                minutes[product_id] += duration
+        minutes = routes[in_flow].groupby("bom")["minutes"].sum()
+        products = self._drs_first_boms(
+            bom_flow.index.astype(int).tolist(), product_ids
+        )
+        if products.empty:
+            return {}
+        products["flow_id"] = bom_flow.reindex(products["bom_id"]).to_numpy()
+        products["minutes"] = minutes.reindex(products["bom_id"]).fillna(0.0).to_numpy()
+        quantity = _rounded_up(
+            products["bom_qty"].to_numpy(dtype=float)
+            / products["bom_factor"].to_numpy(dtype=float)
+            * products["factor"].to_numpy(dtype=float),
+            products["rounding"].to_numpy(dtype=float),
+        )
+        products["hours"] = (
+            products["minutes"].to_numpy()
+            / 60.0
+            / np.where(quantity > 0, quantity, np.nan)
+        )
+        products = products[products["flow_id"].isin(self.ids) & (quantity > 0)]
         hours = defaultdict(dict)
-        for product, bom in bom_by_product.items():
-            flow_id = flow_of.get(product.id)
-            bom_qty = bom.product_uom_id._compute_quantity(
-                bom.product_qty, product.uom_id
+        for flow_id, part in products.groupby("flow_id"):
+            hours[int(flow_id)] = dict(
+                zip(part["product_id"].tolist(), part["hours"].tolist(), strict=True)
             )
-            if flow_id in self.ids and bom_qty > 0:
-                hours[flow_id][product.id] = minutes[product.id] / 60.0 / bom_qty
         return hours
+
+    @api.model
+    def _drs_first_boms(self, bom_ids, product_ids=None):
+        """Each product (of ``product_ids``, default all) and its first bill
+        of materials among ``bom_ids`` (lowest
+        sequence, then id; a BoM without variant applies to every active
+        variant of its template): DataFrame of ``product_id``, ``bom_id``, the
+        BoM quantity ``bom_qty`` with its unit's ``bom_factor``, and the
+        product unit's ``factor`` and ``rounding``. One query."""
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH candidate AS (
+                    SELECT b.product_id, b.id AS bom_id, b.sequence
+                      FROM mrp_bom b
+                     WHERE b.id = ANY(%(boms)s) AND b.product_id IS NOT NULL
+                       AND (%(all)s OR b.product_id = ANY(%(products)s))
+                    UNION ALL
+                    SELECT pp.id, b.id, b.sequence
+                      FROM mrp_bom b
+                      JOIN product_product pp ON pp.product_tmpl_id = b.product_tmpl_id
+                     WHERE b.id = ANY(%(boms)s) AND b.product_id IS NULL
+                       AND pp.active
+                       AND (%(all)s OR pp.id = ANY(%(products)s))
+                ), chosen AS (
+                    SELECT DISTINCT ON (product_id) product_id, bom_id
+                      FROM candidate
+                     ORDER BY product_id, sequence, bom_id
+                )
+                SELECT c.product_id, c.bom_id, b.product_qty, bu.factor,
+                       u.factor, u.rounding
+                  FROM chosen c
+                  JOIN mrp_bom b ON b.id = c.bom_id
+                  JOIN uom_uom bu ON bu.id = b.product_uom_id
+                  JOIN product_product pp ON pp.id = c.product_id
+                  JOIN product_template t ON t.id = pp.product_tmpl_id
+                  JOIN uom_uom u ON u.id = t.uom_id
+                """,
+                boms=bom_ids,
+                all=product_ids is None,
+                products=list(product_ids or []),
+            )
+        )
+        return pd.DataFrame(
+            self.env.cr.fetchall(),
+            columns=[
+                "product_id",
+                "bom_id",
+                "bom_qty",
+                "bom_factor",
+                "factor",
+                "rounding",
+            ],
+        )
 
     def _get_stock_units(self):
         """On-hand stock of each flow's products in equivalent WIP units:
-        ``{flow_id: units}`` (quantity x hours per unit / standard work content)."""
-        hours_by_flow = self._get_product_work_hours()
-        product_ids = {pid for hours in hours_by_flow.values() for pid in hours}
-        if not product_ids:
+        ``{flow_id: units}`` (quantity x hours per unit / standard work
+        content). Only the products in stock are looked at: the cost follows
+        the stocked products, not the plant's."""
+        flows = self.sudo()
+        if not flows:
             return {}
         rows = (
             self.env["stock.quant"]
             .sudo()
             ._read_group(
                 [
-                    ("product_id", "in", list(product_ids)),
                     ("location_id.usage", "=", "internal"),
-                    ("company_id", "in", self.company_id.ids),
+                    ("company_id", "in", flows.company_id.ids),
                 ],
                 ["product_id", "company_id"],
                 ["quantity:sum"],
             )
         )
-        on_hand = {(product.id, company.id): qty for product, company, qty in rows}
+        on_hand = {
+            (product.id, company.id): qty for product, company, qty in rows if qty > 0
+        }
+        hours_by_flow = (
+            flows._get_product_work_hours({pid for pid, _company in on_hand})
+            if on_hand
+            else {}
+        )
         units = {}
-        for flow in self.sudo():
+        for flow in flows:
             hours = hours_by_flow.get(flow.id, {})
             work_hours = sum(
-                max(on_hand.get((pid, flow.company_id.id), 0.0), 0.0) * per_unit
+                on_hand.get((pid, flow.company_id.id), 0.0) * per_unit
                 for pid, per_unit in hours.items()
             )
             units[flow.id] = conwip.equivalent_wip_units(

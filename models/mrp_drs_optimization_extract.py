@@ -317,10 +317,10 @@ class MrpDrsOptimizationRun(models.Model):
             + b") TO STDOUT (FORMAT csv)",
             buffer,
         )
-        buffer.seek(0)
-        if not buffer.getvalue():
+        if not buffer.tell():
             return pd.DataFrame({name: [] for name in columns})
-        return pd.read_csv(buffer, header=None, names=columns)
+        buffer.seek(0)
+        return pd.read_csv(buffer, header=None, names=columns, low_memory=False)
 
     def _extract_routing(self, products):
         """Routing rows: one per operation and eligible workcenter (primary and

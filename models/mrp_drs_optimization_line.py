@@ -9,13 +9,13 @@ anywhere leaves every target and every line as it was.
 """
 
 import numpy as np
-import pandas as pd
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from .mrp_drs_flow import OPEN_STATES
+from .sql_arrays import sql_array
 
 #: batch size of the UPDATE statements of the reorder rules
 UPDATE_CHUNK = 100_000
@@ -365,12 +365,12 @@ class MrpDrsOptimizationLine(models.Model):
             # the SQL fragments are the constants above
             self.env.cr.execute(
                 SQL(
-                    "SELECT %s, %s FROM %s WHERE %s = ANY(%s)",
+                    "SELECT %s, %s FROM %s WHERE %s = ANY(%s::int4[])",
                     SQL(record),
                     SQL(owner),
                     SQL(tables),
                     SQL(record),
-                    distinct,
+                    sql_array(distinct, "int"),
                 )
             )
             companies = target_ids.map(dict(self.env.cr.fetchall()))
@@ -484,10 +484,10 @@ class MrpDrsOptimizationLine(models.Model):
                        COALESCE(create_orderpoint, FALSE),
                        COALESCE(orderpoint_created, FALSE)
                   FROM mrp_drs_optimization_line
-                 WHERE id = ANY(%s)
+                 WHERE id = ANY(%s::int4[])
                  ORDER BY id
                 """,
-                self.ids,
+                sql_array(self.ids, "int"),
             ),
             columns,
         )
@@ -600,12 +600,12 @@ class MrpDrsOptimizationLine(models.Model):
                     """
                     UPDATE mrp_drs_optimization_line
                        SET state = %s, write_uid = %s, write_date = %s
-                     WHERE id = ANY(%s)
+                     WHERE id = ANY(%s::int4[])
                     """,
                     state,
                     self.env.uid,
                     self.env.cr.now(),
-                    self.ids,
+                    sql_array(self.ids, "int"),
                 )
             )
         else:
@@ -627,9 +627,9 @@ class MrpDrsOptimizationLine(models.Model):
                     state,
                     self.env.uid,
                     self.env.cr.now(),
-                    rows["id"].astype(int).tolist(),
-                    _nullable_list(rows["stored_old"], float),
-                    _nullable_list(rows["stored_old_workcenter"], int),
+                    sql_array(rows["id"], "int"),
+                    sql_array(rows["stored_old"], "float"),
+                    sql_array(rows["stored_old_workcenter"], "int"),
                 )
             )
         self.invalidate_recordset(
@@ -642,11 +642,6 @@ class MrpDrsOptimizationLine(models.Model):
                 "old_workcenter_id",
             ]
         )
-
-
-def _nullable_list(values, kind):
-    """A Series as a list of SQL parameters of ``kind``, NaN -> None."""
-    return [None if pd.isna(value) else kind(value) for value in values]
 
 
 _ORDERPOINT = ("product_min_qty", "product_max_qty", "qty_multiple")

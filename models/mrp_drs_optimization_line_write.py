@@ -14,6 +14,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .mrp_drs_optimization_line import _ORDERPOINT, UPDATE_CHUNK
+from .sql_arrays import sql_array
 
 
 class MrpDrsOptimizationLine(models.Model):
@@ -58,10 +59,10 @@ class MrpDrsOptimizationLine(models.Model):
                 """
                 SELECT id, product_min_qty, product_max_qty, qty_multiple
                   FROM stock_warehouse_orderpoint
-                 WHERE id = ANY(%s)
+                 WHERE id = ANY(%s::int4[])
                    FOR NO KEY UPDATE
                 """,
-                sorted(set(orderpoint_ids.tolist())),
+                sql_array(sorted(set(orderpoint_ids.tolist())), "int"),
             )
         )
         return pd.DataFrame(
@@ -122,10 +123,10 @@ class MrpDrsOptimizationLine(models.Model):
                     """,
                     self.env.uid,
                     now,
-                    chunk.index.tolist(),
-                    chunk["product_min_qty"].tolist(),
-                    chunk["product_max_qty"].tolist(),
-                    chunk["qty_multiple"].tolist(),
+                    sql_array(chunk.index, "int"),
+                    sql_array(chunk["product_min_qty"], "float"),
+                    sql_array(chunk["product_max_qty"], "float"),
+                    sql_array(chunk["qty_multiple"], "float"),
                 )
             )
         self.env["stock.warehouse.orderpoint"].invalidate_model()
@@ -180,8 +181,8 @@ class MrpDrsOptimizationLine(models.Model):
                   FROM unnest(%s::int[], %s::int[]) AS v(id, orderpoint_id)
                  WHERE l.id = v.id
                 """,
-                line_ids,
-                [rule_of[int(product)] for product in rows["product_id"]],
+                sql_array(line_ids, "int"),
+                sql_array([rule_of[int(p)] for p in rows["product_id"]], "int"),
             )
         )
         self.browse(line_ids).invalidate_recordset(
@@ -196,10 +197,10 @@ class MrpDrsOptimizationLine(models.Model):
             return {}
         self.env.cr.execute(
             SQL(
-                "SELECT id, %s FROM %s WHERE id = ANY(%s) FOR NO KEY UPDATE",
+                "SELECT id, %s FROM %s WHERE id = ANY(%s::int4[]) FOR NO KEY UPDATE",
                 SQL.identifier(column),
                 SQL.identifier(table),
-                distinct,
+                sql_array(distinct, "int"),
             )
         )
         return dict(self.env.cr.fetchall())
@@ -231,8 +232,8 @@ class MrpDrsOptimizationLine(models.Model):
                 """,
                 self.env.uid,
                 self.env.cr.now(),
-                ids,
-                days.round().astype(int).tolist(),
+                sql_array(ids, "int"),
+                sql_array(days.round().astype(int), "int"),
             )
         )
         boms = Bom.browse(ids)
@@ -274,8 +275,8 @@ class MrpDrsOptimizationLine(models.Model):
                 """,
                 self.env.uid,
                 self.env.cr.now(),
-                ids,
-                [int(value) for value in workcenter_ids],
+                sql_array(ids, "int"),
+                sql_array([int(value) for value in workcenter_ids], "int"),
             )
         )
         operations = Operation.browse(ids)

@@ -22,6 +22,8 @@ from odoo.tools import SQL
 
 from odoo.addons.mrp_drs.engine import inventory
 
+from .sql_arrays import FIELD_KINDS, sql_array
+
 _logger = logging.getLogger(__name__)
 
 
@@ -290,7 +292,7 @@ class MrpDrsOptimizationRun(models.Model):
             }
         )
         names = [name for name in frame.columns if Line._fields[name].column_type]
-        columns, arrays, selects = [], [], []
+        columns, arrays, selects, kinds = [], [], [], []
         for position, name in enumerate(names, start=1):
             field = Line._fields[name]
             values = _column_values(frame[name], field.type)
@@ -301,6 +303,7 @@ class MrpDrsOptimizationRun(models.Model):
             columns.append(SQL.identifier(name))
             arrays.append(values)
             selects.append((value, ARRAY_TYPES[field.type]))
+            kinds.append(FIELD_KINDS.get(field.type, "text"))
         now, uid = self.env.cr.now(), self.env.uid
         ids = []
         for start in range(0, len(frame), LINE_CHUNK):
@@ -320,9 +323,9 @@ class MrpDrsOptimizationRun(models.Model):
                     uid=uid,
                     now=now,
                     arrays=SQL(", ").join(
-                        SQL("%s::" + sql_type, values[chunk])
-                        for values, (_value, sql_type) in zip(
-                            arrays, selects, strict=True
+                        SQL("%s::" + sql_type, sql_array(values[chunk], kind))
+                        for values, (_value, sql_type), kind in zip(
+                            arrays, selects, kinds, strict=True
                         )
                     ),
                     names=SQL(", ").join(

@@ -260,13 +260,23 @@ class MrpDrsOptimizationRun(models.Model):
         runs = self._check_planner_access()
         for run in runs:
             run._check_state("done")
-        self.env["mrp.drs.optimization.line"].sudo().search(
-            [
-                ("run_id", "in", runs.ids),
-                ("state", "=", "proposed"),
-                ("selected", "=", False),
-            ]
-        ).write({"selected": True})
+        # every proposed line selected, in one query (nothing depends on the
+        # flag but the selection views)
+        Line = self.env["mrp.drs.optimization.line"]
+        Line.flush_model(["run_id", "state", "selected"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE mrp_drs_optimization_line
+                   SET selected = TRUE, write_uid = %s, write_date = %s
+                 WHERE run_id = ANY(%s) AND state = 'proposed' AND NOT selected
+                """,
+                self.env.uid,
+                self.env.cr.now(),
+                runs.ids,
+            )
+        )
+        Line.invalidate_model(["selected", "write_uid", "write_date"])
         return runs._apply_selected()
 
     def action_apply_selected(self):
@@ -328,7 +338,9 @@ class MrpDrsOptimizationRun(models.Model):
             lines = (
                 self.env["mrp.drs.optimization.line"]
                 .sudo()
-                .search([("run_id", "=", run.id), ("state", "=", "applied")])
+                .search(
+                    [("run_id", "=", run.id), ("state", "=", "applied")], order="id"
+                )
             )
             with self.env.cr.savepoint():
                 summary, note = lines._revert(run)
@@ -542,7 +554,8 @@ class MrpDrsOptimizationRun(models.Model):
                     ("run_id", "=", run.id),
                     ("state", "=", "proposed"),
                     ("selected", "=", True),
-                ]
+                ],
+                order="id",
             )
             if not lines:
                 raise UserError(

@@ -155,6 +155,125 @@ class TestDrsFlowModel(DrsCommon):
             duedate.quote_lead_time(0.0, estimate, 1.0, 0.9, order_units=2.0),
         )
 
+    def test_product_work_hours_are_odoo_expected_durations(self):
+        """The hours per unit of a flow's products are Odoo's own expected
+        durations (``_get_duration_expected`` of the BoM quantity at the
+        flow's workcenters, over the BoM quantity in the product's unit):
+        setup and cleanup, a product-specific capacity, 80 % efficiency, a
+        BoM in dozens, a template BoM shared by two variants, and an
+        operation outside the flow left out."""
+        workcenter = self.env["mrp.workcenter"].create(
+            {
+                "name": "DRS odd press",
+                "resource_calendar_id": self.wc_a.resource_calendar_id.id,
+                "default_capacity": 3.0,
+                "time_efficiency": 80.0,
+                "time_start": 6.0,
+                "time_stop": 4.0,
+            }
+        )
+        flow = self.env["mrp.drs.flow"].create(
+            {"name": "DRS odd", "workcenter_ids": [Command.set(workcenter.ids)]}
+        )
+        plain, special = self.env["product.product"].create(
+            [
+                {"name": "DRS odd plain", "is_storable": True},
+                {"name": "DRS odd special", "is_storable": True},
+            ]
+        )
+        self.env["mrp.workcenter.capacity"].create(
+            {
+                "workcenter_id": workcenter.id,
+                "product_id": special.id,
+                "capacity": 5.0,
+                "time_start": 1.0,
+                "time_stop": 2.0,
+            }
+        )
+        colour = self.env["product.attribute"].create(
+            {
+                "name": "DRS odd colour",
+                "value_ids": [Command.create({"name": n}) for n in ("red", "blue")],
+            }
+        )
+        template = self.env["product.template"].create(
+            {
+                "name": "DRS odd variant",
+                "is_storable": True,
+                "attribute_line_ids": [
+                    Command.create(
+                        {
+                            "attribute_id": colour.id,
+                            "value_ids": [Command.set(colour.value_ids.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        operations = [
+            Command.create(
+                {
+                    "name": "press",
+                    "workcenter_id": workcenter.id,
+                    "time_mode": "manual",
+                    "time_cycle_manual": 25.0,
+                }
+            ),
+            Command.create(
+                {
+                    "name": "pack",
+                    "workcenter_id": self.wc_out.id,
+                    "time_mode": "manual",
+                    "time_cycle_manual": 5.0,
+                }
+            ),
+        ]
+        dozen = self.env.ref("uom.product_uom_dozen")
+        boms = self.env["mrp.bom"].create(
+            [
+                {
+                    "product_tmpl_id": plain.product_tmpl_id.id,
+                    "product_id": plain.id,
+                    "product_qty": 7.0,
+                    "operation_ids": operations,
+                },
+                {
+                    "product_tmpl_id": special.product_tmpl_id.id,
+                    "product_id": special.id,
+                    "product_qty": 1.0,
+                    "product_uom_id": dozen.id,
+                    "operation_ids": operations,
+                },
+                {
+                    "product_tmpl_id": template.id,
+                    "product_qty": 4.0,
+                    "operation_ids": operations,
+                },
+            ]
+        )
+        hours = flow._get_product_work_hours()[flow.id]
+        expected = {}
+        for bom in boms:
+            press = bom.operation_ids.filtered(
+                lambda op: op.workcenter_id == workcenter
+            )
+            for product in bom.product_id or template.product_variant_ids:
+                quantity = bom.product_uom_id._compute_quantity(
+                    bom.product_qty, product.uom_id
+                )
+                minutes = press._get_duration_expected(
+                    bom.product_id or template, bom.product_qty
+                )
+                expected[product.id] = minutes / 60.0 / quantity
+        self.assertEqual(set(hours), set(expected))
+        self.assertEqual(len(expected), 4)
+        for product_id, value in expected.items():
+            self.assertAlmostEqual(hours[product_id], value, places=9)
+        # 7 units at capacity 3: 3 cycles of 25 min at 80 %, plus 10 min setup
+        self.assertAlmostEqual(hours[plain.id], (10 + 3 * 25 / 0.8) / 60 / 7)
+        # 12 units at capacity 5: 3 cycles, plus its own 3 min setup
+        self.assertAlmostEqual(hours[special.id], (3 + 3 * 25 / 0.8) / 60 / 12)
+
     def _quote_bom(self, product, bom):
         return self.Quote._drs_prepare_quote(
             product, bom.product_qty, service_level=90.0, now=self.now
