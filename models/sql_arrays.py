@@ -32,30 +32,31 @@ def sql_array(values, kind):
     ``"`` and ``\\`` escaped. Pass the result as a parameter and cast it in the
     query (``unnest(%s::float8[])``, ``id = ANY(%s::int4[])``).
     """
+    if kind in ("int", "float"):
+        # None -> NaN; floats print their shortest exact form (repr)
+        numbers = np.asarray(values, dtype=float)
+        missing = ~np.isfinite(numbers)
+        if kind == "int":
+            numbers = np.where(missing, 0, numbers).astype(np.int64)
+        text = list(map(repr if kind == "float" else str, numbers.tolist()))
+        for position in np.flatnonzero(missing).tolist():
+            text[position] = "NULL"
+        return "{" + ",".join(text) + "}"
     if not isinstance(values, pd.Series):
         values = pd.Series(values, dtype=object)
-    series = values
-    missing = series.isna().to_numpy(dtype=bool)
-    if kind == "int":
-        numbers = pd.to_numeric(series.where(~missing, 0)).to_numpy(dtype=np.int64)
-        text = numbers.astype(str).astype(object)
-    elif kind == "float":
-        numbers = pd.to_numeric(series.where(~missing, np.nan)).to_numpy(dtype=float)
-        missing = missing | ~np.isfinite(numbers)
-        text = np.where(missing, 0.0, numbers).astype(str).astype(object)
-    elif kind == "bool":
-        flags = series.where(~missing, False).to_numpy(dtype=bool)
+    missing = values.isna().to_numpy(dtype=bool)
+    if kind == "bool":
+        flags = values.where(~missing, False).to_numpy(dtype=bool)
         text = np.where(flags, "t", "f").astype(object)
     elif kind == "text":
-        text = np.array(
-            [
-                ""
-                if gone
-                else '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-                for value, gone in zip(series.tolist(), missing, strict=True)
-            ],
-            dtype=object,
-        )
+        # escaped once per distinct value (proposal texts repeat a lot)
+        present = values[~missing].astype(str)
+        quoted = {
+            value: '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for value in present.unique().tolist()
+        }
+        text = np.full(len(values), "NULL", dtype=object)
+        text[~missing] = present.map(quoted).to_numpy(dtype=object)
     else:
         raise ValueError(f"unknown array element kind {kind!r}")
     text[missing] = "NULL"

@@ -16,5 +16,6 @@ from . import (
     test_drs_recourse,
     test_drs_release,
     test_drs_security,
+    test_drs_sql_arrays,
     test_drs_tour,
 )
