@@ -308,9 +308,10 @@ class MrpDrsOptimizationRun(models.Model):
 
     def _copy_rows(self, query, columns):
         """Rows of ``query`` as a DataFrame, streamed with ``COPY ... TO STDOUT``
-        (CSV parsed by pandas) rather than fetched as Python tuples."""
+        (CSV parsed by pandas) rather than fetched as Python tuples; bytes, a
+        quarter of the memory of the same text in a ``StringIO``."""
         cr = self.env.cr
-        buffer = io.StringIO()
+        buffer = io.BytesIO()
         cr.copy_expert(
             b"COPY ("
             + cr.mogrify(query.code, query.params)
