@@ -228,7 +228,11 @@ def test_cumulative_shortfall_is_zero_when_quotas_lead_demand():
 
 @pytest.mark.parametrize(
     ("demand", "quota", "name"),
-    [([1, -1], [1, 1], "demand"), ([1, 1], [1, np.nan], "quota"), ([1], [1, 2], "")],
+    [
+        ([1, -1], [1, 1], "demand"),
+        ([1, 1], [1, np.nan], "quota"),
+        ([1], [1, 2], "same length"),
+    ],
 )
 def test_cumulative_shortfall_rejects_bad_input(demand, quota, name):
     with pytest.raises(ValueError, match=name):
