@@ -345,11 +345,15 @@ def _prepare(plant):
     }
 
 
-def _assign(model, min_lot):
+def _assign(model, min_lot, max_utilization):
     """Split operations with alternatives to minimise the largest utilisation.
 
     Hours per unit include the setup spread over an economic order quantity
-    (the lot sizes are not known yet).
+    (the lot sizes are not known yet). A workcenter that the operations
+    without an alternative already load beyond ``max_utilization`` is left to
+    them: its items cannot be planned whatever the split (lot sizing says
+    which workcenter), so it neither sets the bottleneck the other
+    workcenters are balanced against nor takes work that may go elsewhere.
     """
     values, reasons = model["values"], model["reasons"]
     active = model["row_ok"] & reasons.ok[model["row_item"]]
@@ -361,21 +365,60 @@ def _assign(model, min_lot):
     eoq = np.maximum(np.nan_to_num(eoq, nan=min_lot), min_lot)
     hours = model["run"][active] + model["setup"][active] / eoq[item]
     operation, operation_codes = pd.factorize(model["operation"][active])
-    operation_demand = np.zeros(len(operation_codes))
+    n_operations = len(operation_codes)
+    operation_demand = np.zeros(n_operations)
     operation_demand[operation] = demand[item]
     center = model["center_local"][model["row_center"][active]]
+    capacity = model["capacity"][model["usable_centers"]]
     share = np.ones(len(item))
     if len(item):
-        share, _, _ = assignment.minmax_utilization_sparse(
-            operation,
-            center,
-            hours,
-            operation_demand,
-            model["capacity"][model["usable_centers"]],
-            n_items=len(operation_codes),
+        solved = _unavoidable_overload(
+            operation, center, hours, operation_demand, capacity, max_utilization
         )
+        share = np.zeros(len(item))
+        alone = ~solved
+        # an operation whose every workcenter is overloaded: its fastest one
+        rows = np.flatnonzero(alone)
+        if rows.size:
+            rows = rows[np.lexsort((hours[rows], operation[rows]))]
+            heads = rows[np.r_[True, operation[rows][1:] != operation[rows][:-1]]]
+            has_lp = np.bincount(operation[solved], minlength=n_operations) > 0
+            share[heads[~has_lp[operation[heads]]]] = 1.0
+        if solved.any():
+            codes, compact = np.unique(operation[solved], return_inverse=True)
+            share[solved], _, _ = assignment.minmax_utilization_sparse(
+                compact,
+                center[solved],
+                hours[solved],
+                operation_demand[codes],
+                capacity,
+                n_items=codes.size,
+            )
     model["active"] = np.flatnonzero(active)
     model["share"] = np.asarray(share, dtype=float)
+
+
+def _unavoidable_overload(operation, center, hours, demand, capacity, ceiling):
+    """Routing rows the min-max split decides (a boolean per row).
+
+    Left out: the rows at a workcenter whose operations without an
+    alternative load it beyond ``ceiling`` on their own, but for an
+    operation that has no other workcenter (then its row goes to the fastest
+    of its overloaded workcenters).
+    """
+    n_operations = demand.size
+    single = np.bincount(operation, minlength=n_operations)[operation] == 1
+    fixed_load = np.bincount(
+        center[single],
+        weights=hours[single] * demand[operation[single]],
+        minlength=capacity.size,
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fixed_utilization = np.where(
+            capacity > 0, fixed_load / capacity, np.where(fixed_load > 0, np.inf, 0.0)
+        )
+    overloaded = fixed_utilization > ceiling
+    return ~overloaded[center]
 
 
 def _lot_sizes(model, max_utilization, ca2, min_lot, max_lot, costs=None):
@@ -395,6 +438,10 @@ def _lot_sizes(model, max_utilization, ca2, min_lot, max_lot, costs=None):
     valid = np.flatnonzero(reasons.ok)
     local = np.full(n, -1)
     local[valid] = np.arange(valid.size)
+    # the joint step sizes again after the sequential step has dropped items
+    # (a workcenter their run time alone overloads): their rows carry nothing
+    keep = local[model["row_item"][rows]] >= 0
+    rows, share = rows[keep], share[keep]
     centers = model["usable_centers"]
     hours = model["period_hours"]
     if valid.size:
@@ -1182,7 +1229,7 @@ def optimize_plant(
     with _timed(timings, "prepare"):
         model = _prepare(plant)
     with _timed(timings, "assignment"):
-        _assign(model, min_lot)
+        _assign(model, min_lot, max_u)
     with _timed(timings, "lot_sizing"):
         _lot_sizes(model, max_u, ca2, min_lot, max_lot)
     with _timed(timings, "lead_times"):

@@ -1,5 +1,7 @@
 """Tests of optimize_plant's service rules, demand models and plan frontiers."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -187,4 +189,76 @@ def test_joint_q_r_lowers_the_cost_of_the_demo_and_a_generated_plant(plant, mode
     summary = result.summary
     assert summary["cost_per_period"] < summary["sequential_cost_per_period"] * (
         1 - 1e-3
+    )
+
+
+def test_joint_step_keeps_an_item_its_workcenter_cannot_hold_out():
+    """An item whose run time alone overloads its own workcenter (125 %) is
+    dropped with the workcenter named, and nothing else: the min-max split
+    leaves that workcenter to it instead of balancing every other one up to
+    125 % (which made six demo items infeasible at CNC-1), and the joint step
+    sizes the other items again without it (its rows carry nothing)."""
+    plant = plants.load_demo_plant()
+    items = pd.concat(
+        [
+            plant.items,
+            pd.DataFrame(
+                {
+                    "sku": ["HOG"],
+                    "flow": [plant.items["flow"].iloc[0]],
+                    "demand_mean": [50.0],
+                    "demand_std": [5.0],
+                    "unit_cost": [10.0],
+                    "setup_cost": [20.0],
+                    "holding_rate": [0.00481],
+                    "service": [np.nan],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    # a workcenter of its own: 50 units of 1 h a week on 40 h, 125 % without setups
+    workcenters = pd.concat(
+        [
+            plant.workcenters,
+            pd.DataFrame(
+                {
+                    "workcenter": ["OVEN"],
+                    "capacity_hours": [40.0],
+                    "servers": [1],
+                    "ce2": [1.0],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    routing = pd.concat(
+        [
+            plant.routing,
+            pd.DataFrame(
+                {
+                    "sku": ["HOG"],
+                    "operation": [10],
+                    "workcenter": ["OVEN"],
+                    "run_hours": [1.0],
+                    "setup_hours": [0.1],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    hog_plant = dataclasses.replace(
+        plant, items=items, routing=routing, workcenters=workcenters
+    )
+    sequential = optimize.optimize_plant(hog_plant, joint=False)
+    joint = optimize.optimize_plant(hog_plant, joint=True)
+    for result in (sequential, joint):
+        hog = result.items.loc["HOG"]
+        assert not hog["feasible"]
+        assert hog["reason"].startswith("OVEN: load of 125%")
+    alone = optimize.optimize_plant(plant, joint=False)
+    assert joint.summary["feasible_items"] == alone.summary["feasible_items"]
+    assert "joint_lots" in joint.timings
+    assert joint.summary["cost_per_period"] <= (
+        sequential.summary["cost_per_period"] * (1 + 1e-9)
     )
