@@ -105,7 +105,13 @@ class MrpDrsFlow(models.Model):
         }
         if not flow_by_workcenter:
             return {}
-        routes = self.env["mrp.bom"].sudo()._drs_read_routes(list(flow_by_workcenter))
+        if product_ids is not None:
+            product_ids = sorted(product_ids)
+        routes = (
+            self.env["mrp.bom"]
+            .sudo()
+            ._drs_read_routes(list(flow_by_workcenter), product_ids)
+        )
         if routes.empty:
             return {}
         bom_flow = pd.Series(

@@ -273,6 +273,9 @@ class TestDrsFlowModel(DrsCommon):
         self.assertAlmostEqual(hours[plain.id], (10 + 3 * 25 / 0.8) / 60 / 7)
         # 12 units at capacity 5: 3 cycles, plus its own 3 min setup
         self.assertAlmostEqual(hours[special.id], (3 + 3 * 25 / 0.8) / 60 / 12)
+        # only the products asked for (a flow's stock reads the stocked ones)
+        some = flow._get_product_work_hours({plain.id, special.id})[flow.id]
+        self.assertEqual(some, {pid: hours[pid] for pid in (plain.id, special.id)})
 
     def _quote_bom(self, product, bom):
         return self.Quote._drs_prepare_quote(
