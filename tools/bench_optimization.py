@@ -125,11 +125,16 @@ class Timer:
             def __exit__(self, *exc):
                 seconds = time.perf_counter() - self.start
                 queries = timer.cr.sql_log_count - self.queries
+                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
                 timer.figures[name] = {
                     "seconds": round(seconds, 2),
                     "queries": queries,
+                    "peak_mb": round(peak, 1),
                 }
-                _say(f"  {name}: {seconds:.2f} s, {queries} SQL queries")
+                _say(
+                    f"  {name}: {seconds:.2f} s, {queries} SQL queries, process "
+                    f"peak so far {peak:.0f} MB"
+                )
 
         return _Block()
 
@@ -632,6 +637,7 @@ def _median_figures(samples):
         figures[name] = {
             "seconds": round(statistics.median(runs), 2),
             "queries": max(sample[name].get("queries", 0) for sample in samples),
+            "peak_mb": max(sample[name].get("peak_mb", 0) for sample in samples),
             "runs": runs,
         }
         plans = samples[0][name].get("plans")
