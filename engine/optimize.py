@@ -841,28 +841,31 @@ def _joint_costs(model, lead, stock):
     return {"lot_cost": lot_cost, "lead_time_cost": lead_time_cost}
 
 
-def _try_joint(model, plan, rule):
+def _try_joint(
+    model,
+    plan,
+    *,
+    level,
+    service_mode,
+    floor,
+    distribution,
+    lead_time_service,
+    ca2,
+    max_u,
+    min_lot,
+    max_lot,
+):
     """The joint plan if it costs no more than the sequential one, else that.
 
-    ``plan`` is ``(centers, lead, stock, cost)`` of the sequential plan,
-    ``rule`` the lot-sizing, service and lead-time settings. The capacitated
+    ``plan`` is ``(centers, lead, stock, cost)`` of the sequential plan; the
+    keywords are the lot-sizing, service and lead-time settings of
+    :func:`optimize_plant`, by name (the steps they feed). The capacitated
     lot sizes are solved again with the stock the service rule needs priced in
     (:func:`_joint_costs`: safety stock falls with longer lots, rises with
     longer lead times, and lot sizing sees how every lot moves every queue);
     the same lead-time and reorder-point steps follow. The joint plan is
     rejected if it drops more items (a route newly overloaded) or costs more.
     """
-    (
-        level,
-        service_mode,
-        floor,
-        distribution,
-        lead_time_service,
-        ca2,
-        max_u,
-        min_lot,
-        max_lot,
-    ) = rule
     costs = _joint_costs(model, plan[1], plan[2])
     keys = ("lot_size", "stock", "clock", "lot_scv", "row_load")
     saved = {key: model[key] for key in keys}
@@ -1243,17 +1246,15 @@ def optimize_plant(
             centers, lead, stock, cost = _try_joint(
                 model,
                 (centers, lead, stock, cost),
-                (
-                    level,
-                    service_mode,
-                    floor,
-                    distribution,
-                    lead_time_service,
-                    ca2,
-                    max_u,
-                    min_lot,
-                    max_lot,
-                ),
+                level=level,
+                service_mode=service_mode,
+                floor=floor,
+                distribution=distribution,
+                lead_time_service=lead_time_service,
+                ca2=ca2,
+                max_u=max_u,
+                min_lot=min_lot,
+                max_lot=max_lot,
             )
 
     with _timed(timings, "lead_times"):
