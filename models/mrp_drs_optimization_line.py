@@ -1,5 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Proposal lines of an optimisation run: one changed value of one record.
+"""Proposal lines of an optimisation run: one changed record each.
+
+A reorder rule is one line (its minimum, maximum and multiple together: they
+are applied together or not at all), a bill of materials' lead time, an
+operation's workcenter and a flow's WIP cap one line each. A product's own
+figures (demand, demand model, expected service and stock, flow) are stored
+once, on its first line (the reorder rule's, else the lead time's).
 
 Applying and reverting work set-wise on the lines of a run: the current values
 of the targets are read (and locked) in one query per kind, stored on the lines
@@ -26,6 +32,27 @@ UPDATE_CHUNK = 100_000
 LINE_FILLFACTOR = 50
 
 
+#: the reorder rule's fields a line changes, in the order of its values
+#: (min, max, multiple)
+ORDERPOINT_FIELDS = ("product_min_qty", "product_max_qty", "qty_multiple")
+#: numeric columns of the lines read by :meth:`MrpDrsOptimizationLine._rows`
+_VALUES = (
+    "old_value",
+    "new_value",
+    "old_max_qty",
+    "new_max_qty",
+    "old_multiple",
+    "new_multiple",
+)
+#: what the apply reads from the targets before writing: stored on the lines
+#: as the values they replace (NaN where the line keeps its own)
+_STORED = (
+    "stored_old",
+    "stored_old_max_qty",
+    "stored_old_multiple",
+    "stored_old_workcenter",
+)
+
 #: loop types of a flow (``mrp.drs.flow.loop_type``)
 LOOP_TYPES = [("bottleneck", "Bottleneck"), ("non_bottleneck", "Non-bottleneck")]
 
@@ -46,7 +73,6 @@ class MrpDrsOptimizationLine(models.Model):
     kind = fields.Selection(
         [
             ("orderpoint", "Reorder rule"),
-            ("lot_size", "Lot size"),
             ("lead_time", "Lead time"),
             ("wip_cap", "WIP cap"),
             ("assignment", "Workcenter assignment"),
@@ -68,9 +94,7 @@ class MrpDrsOptimizationLine(models.Model):
     selected = fields.Boolean(default=True)
     field_name = fields.Selection(
         [
-            ("product_min_qty", "Min quantity"),
-            ("product_max_qty", "Max quantity"),
-            ("qty_multiple", "Multiple (lot size)"),
+            ("reorder_rule", "Min quantity (reorder point)"),
             ("produce_delay", "Manufacturing lead time"),
             ("wip_cap", "WIP cap"),
             ("workcenter_id", "Workcenter"),
@@ -134,6 +158,22 @@ class MrpDrsOptimizationLine(models.Model):
     old_value = fields.Float("Current", readonly=True, digits="DRS Proposed Value")
     new_value = fields.Float("Proposed", readonly=True, digits="DRS Proposed Value")
     difference = fields.Float("Change", readonly=True, digits="DRS Proposed Value")
+    old_max_qty = fields.Float(
+        "Current max", readonly=True, digits="DRS Proposed Value"
+    )
+    new_max_qty = fields.Float(
+        "Proposed max",
+        readonly=True,
+        digits="DRS Proposed Value",
+        help="Reorder point plus one lot: Odoo orders up to this quantity in "
+        "multiples of the lot size.",
+    )
+    old_multiple = fields.Float(
+        "Current multiple", readonly=True, digits="DRS Proposed Value"
+    )
+    new_multiple = fields.Float(
+        "Proposed multiple (lot size)", readonly=True, digits="DRS Proposed Value"
+    )
     unit = fields.Char(compute="_compute_unit")
     reason = fields.Char("Reason / note", readonly=True)
     demand_mean = fields.Float(
@@ -467,6 +507,10 @@ class MrpDrsOptimizationLine(models.Model):
             "flow_id",
             "old_value",
             "new_value",
+            "old_max_qty",
+            "new_max_qty",
+            "old_multiple",
+            "new_multiple",
             "old_workcenter_id",
             "new_workcenter_id",
             "old_loop_type",
@@ -479,7 +523,9 @@ class MrpDrsOptimizationLine(models.Model):
                 """
                 SELECT id, run_id, kind, field_name, product_id, orderpoint_id,
                        bom_id, operation_id, flow_id, old_value::float8,
-                       new_value::float8, old_workcenter_id, new_workcenter_id,
+                       new_value::float8, old_max_qty::float8, new_max_qty::float8,
+                       old_multiple::float8, new_multiple::float8,
+                       old_workcenter_id, new_workcenter_id,
                        old_loop_type, new_loop_type,
                        COALESCE(create_orderpoint, FALSE),
                        COALESCE(orderpoint_created, FALSE)
@@ -495,8 +541,8 @@ class MrpDrsOptimizationLine(models.Model):
             rows[column] = rows[column].map({"t": True, "f": False}).astype(bool)
         for column in ("kind", "field_name", "old_loop_type", "new_loop_type"):
             rows[column] = rows[column].astype(object)
-        rows["old_value"] = rows["old_value"].astype(float)
-        rows["new_value"] = rows["new_value"].astype(float)
+        for column in _VALUES:
+            rows[column] = rows[column].astype(float)
         return rows
 
     def _apply(self, run):
@@ -522,9 +568,7 @@ class MrpDrsOptimizationLine(models.Model):
         rows = self._rows()
         self._check_targets(run, rows)
         target = {
-            "product_min_qty": "orderpoint_id",
-            "product_max_qty": "orderpoint_id",
-            "qty_multiple": "orderpoint_id",
+            "reorder_rule": "orderpoint_id",
             "produce_delay": "bom_id",
             "workcenter_id": "operation_id",
             "wip_cap": "flow_id",
@@ -543,8 +587,8 @@ class MrpDrsOptimizationLine(models.Model):
                     count=int(missing.sum()),
                 )
             )
-        rows["stored_old"] = np.nan
-        rows["stored_old_workcenter"] = np.nan
+        for column in _STORED:
+            rows[column] = np.nan
         self._apply_orderpoints(rows, run)
         self._apply_boms(rows)
         self._apply_operations(rows)
@@ -559,7 +603,7 @@ class MrpDrsOptimizationLine(models.Model):
         rows = self._rows()
         self._check_targets(run, rows)
         rules = rows[
-            rows["field_name"].isin(_ORDERPOINT) & rows["orderpoint_id"].notna()
+            (rows["field_name"] == "reorder_rule") & rows["orderpoint_id"].notna()
         ]
         created = rules[rules["orderpoint_created"]]
         if not created.empty:
@@ -568,7 +612,9 @@ class MrpDrsOptimizationLine(models.Model):
             ).unlink()
         kept = rules[~rules["orderpoint_created"]]
         self._write_orderpoints(
-            kept.assign(value=kept["old_value"]), self.env._("revert")
+            kept["orderpoint_id"].astype(int),
+            kept[["old_value", "old_max_qty", "old_multiple"]].to_numpy(),
+            self.env._("revert"),
         )
         boms = rows[(rows["field_name"] == "produce_delay") & rows["bom_id"].notna()]
         self._lock("mrp_bom", "produce_delay", boms["bom_id"])
@@ -587,13 +633,11 @@ class MrpDrsOptimizationLine(models.Model):
         return self._summary(rows, reverted=True), self._revert_note(rows, run)
 
     def _set_state(self, state, rows=None):
-        """Set the state of these lines and, for ``rows`` with a ``stored_old``
-        (``stored_old_workcenter``), the value (workcenter) they replaced and the
+        """Set the state of these lines and, for ``rows`` with stored values
+        (the ``stored_*`` columns), the values they replaced and the
         difference; one ``UPDATE`` (no field depends on these)."""
         self.flush_model()
-        stored = rows is not None and bool(
-            (rows["stored_old"].notna() | rows["stored_old_workcenter"].notna()).any()
-        )
+        stored = rows is not None and bool(rows[list(_STORED)].notna().any().any())
         if not stored:
             self.env.cr.execute(
                 SQL(
@@ -618,10 +662,14 @@ class MrpDrsOptimizationLine(models.Model):
                            old_value = COALESCE(v.old_value, l.old_value),
                            difference = COALESCE(l.new_value - v.old_value,
                                                  l.difference),
+                           old_max_qty = COALESCE(v.old_max_qty, l.old_max_qty),
+                           old_multiple = COALESCE(v.old_multiple, l.old_multiple),
                            old_workcenter_id = COALESCE(v.old_workcenter_id,
                                                         l.old_workcenter_id)
-                      FROM unnest(%s::int[], %s::float8[], %s::int[])
-                           AS v(id, old_value, old_workcenter_id)
+                      FROM unnest(%s::int[], %s::float8[], %s::float8[],
+                                  %s::float8[], %s::int[])
+                           AS v(id, old_value, old_max_qty, old_multiple,
+                                old_workcenter_id)
                      WHERE l.id = v.id
                     """,
                     state,
@@ -629,6 +677,8 @@ class MrpDrsOptimizationLine(models.Model):
                     self.env.cr.now(),
                     sql_array(rows["id"], "int"),
                     sql_array(rows["stored_old"], "float"),
+                    sql_array(rows["stored_old_max_qty"], "float"),
+                    sql_array(rows["stored_old_multiple"], "float"),
                     sql_array(rows["stored_old_workcenter"], "int"),
                 )
             )
@@ -639,9 +689,8 @@ class MrpDrsOptimizationLine(models.Model):
                 "write_date",
                 "old_value",
                 "difference",
+                "old_max_qty",
+                "old_multiple",
                 "old_workcenter_id",
             ]
         )
-
-
-_ORDERPOINT = ("product_min_qty", "product_max_qty", "qty_multiple")

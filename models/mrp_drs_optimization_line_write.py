@@ -4,8 +4,6 @@ read and one ``UPDATE`` per target table (reorder rules, bills of materials,
 operations), flows through ``write`` (tracked; a larger cap releases orders).
 The rights and company checks come first, in ``_check_targets``."""
 
-from collections import defaultdict
-
 import numpy as np
 import pandas as pd
 
@@ -13,7 +11,7 @@ from odoo import models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .mrp_drs_optimization_line import _ORDERPOINT, UPDATE_CHUNK
+from .mrp_drs_optimization_line import ORDERPOINT_FIELDS, UPDATE_CHUNK
 from .sql_arrays import sql_array
 
 
@@ -21,22 +19,12 @@ class MrpDrsOptimizationLine(models.Model):
     _inherit = "mrp.drs.optimization.line"
 
     def _apply_orderpoints(self, rows, run):
-        rules = rows[rows["field_name"].isin(_ORDERPOINT)]
+        rules = rows[rows["field_name"] == "reorder_rule"]
         existing = rules[rules["orderpoint_id"].notna()]
         if not existing.empty:
-            current = self._lock_orderpoints(existing["orderpoint_id"].astype(int))
-            old = (
-                current.stack()
-                .reindex(
-                    pd.MultiIndex.from_arrays(
-                        [
-                            existing["orderpoint_id"].astype(int),
-                            existing["field_name"],
-                        ]
-                    )
-                )
-                .to_numpy(dtype=float)
-            )
+            rule_ids = existing["orderpoint_id"].astype(int)
+            current = self._lock_orderpoints(rule_ids)
+            old = current.reindex(rule_ids.to_numpy()).to_numpy(dtype=float)
             if np.isnan(old).any():
                 raise UserError(
                     self.env._(
@@ -44,16 +32,19 @@ class MrpDrsOptimizationLine(models.Model):
                         "computed: run the optimisation again."
                     )
                 )
-            rows.loc[existing.index, "stored_old"] = old
+            rows.loc[existing.index, "stored_old"] = old[:, 0]
+            rows.loc[existing.index, "stored_old_max_qty"] = old[:, 1]
+            rows.loc[existing.index, "stored_old_multiple"] = old[:, 2]
             self._write_orderpoints(
-                existing.assign(value=existing["new_value"]),
+                rule_ids,
+                existing[["new_value", "new_max_qty", "new_multiple"]].to_numpy(),
                 self.env._("apply"),
                 current,
             )
         self._create_orderpoints(rules[rules["orderpoint_id"].isna()], run)
 
     def _lock_orderpoints(self, orderpoint_ids):
-        self.env["stock.warehouse.orderpoint"].flush_model(list(_ORDERPOINT))
+        self.env["stock.warehouse.orderpoint"].flush_model(list(ORDERPOINT_FIELDS))
         self.env.cr.execute(
             SQL(
                 """
@@ -66,28 +57,26 @@ class MrpDrsOptimizationLine(models.Model):
             )
         )
         return pd.DataFrame(
-            self.env.cr.fetchall(), columns=["id", *_ORDERPOINT]
+            self.env.cr.fetchall(), columns=["id", *ORDERPOINT_FIELDS]
         ).set_index("id")
 
-    def _write_orderpoints(self, rows, action, current=None):
-        """Set ``rows.value`` into ``rows.field_name`` of ``rows.orderpoint_id``
-        (fields not in the rows keep their value); refuses min > max.
+    def _write_orderpoints(self, orderpoint_ids, values, action, current=None):
+        """Set the minimum, maximum and multiple (the columns of ``values``) of
+        the reorder rules ``orderpoint_ids``; refuses min > max.
 
         ``current`` are the locked rows when the caller has read them already.
         The cache of reorder rules is invalidated rather than ``modified``: the
         only stored fields computed from these are min and max themselves, whose
         computes would turn a zero min into the max.
         """
-        if rows.empty:
+        if len(orderpoint_ids) == 0:
             return
         if current is None:
-            current = self._lock_orderpoints(rows["orderpoint_id"].astype(int))
-        final = current.copy()
-        for field in _ORDERPOINT:
-            part = rows[rows["field_name"] == field]
-            final.loc[part["orderpoint_id"].astype(int).to_numpy(), field] = part[
-                "value"
-            ].to_numpy(dtype=float)
+            current = self._lock_orderpoints(orderpoint_ids)
+        final = pd.DataFrame(
+            values, index=np.asarray(orderpoint_ids), columns=list(ORDERPOINT_FIELDS)
+        )
+        final = final[~final.index.duplicated(keep="last")]
         wrong = final[final["product_min_qty"] > final["product_max_qty"] + 1e-9]
         if not wrong.empty:
             rules = self.env["stock.warehouse.orderpoint"].browse(
@@ -96,8 +85,7 @@ class MrpDrsOptimizationLine(models.Model):
             raise UserError(
                 self.env._(
                     "Cannot %(action)s: the minimum quantity would exceed the maximum "
-                    "on %(count)s reorder rule(s), e.g. %(rules)s. Select the min and "
-                    "max lines of a product together.",
+                    "on %(count)s reorder rule(s), e.g. %(rules)s.",
                     action=action,
                     count=len(wrong),
                     rules=", ".join(rules.sudo().mapped("display_name")),
@@ -152,41 +140,49 @@ class MrpDrsOptimizationLine(models.Model):
                     product=existing.product_id.display_name,
                 )
             )
-        values = defaultdict(dict)
-        for product_id, field, value in zip(
-            rows["product_id"], rows["field_name"], rows["new_value"], strict=True
-        ):
-            values[int(product_id)][field] = float(value)
         created = Orderpoint.create(
             [
                 {
-                    "product_id": product_id,
+                    "product_id": int(product_id),
                     "warehouse_id": run.warehouse_id.id,
                     "location_id": run.warehouse_id.lot_stock_id.id,
                     "company_id": run.company_id.id,
                     "trigger": "auto",
-                    **fields_,
+                    "product_min_qty": float(minimum),
+                    "product_max_qty": float(maximum),
+                    "qty_multiple": float(multiple),
                 }
-                for product_id, fields_ in values.items()
+                for product_id, minimum, maximum, multiple in zip(
+                    rows["product_id"],
+                    rows["new_value"],
+                    rows["new_max_qty"],
+                    rows["new_multiple"],
+                    strict=True,
+                )
             ]
         )
-        rule_of = dict(zip(created.mapped("product_id").ids, created.ids, strict=True))
         line_ids = rows["id"].astype(int).tolist()
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE mrp_drs_optimization_line l
                    SET orderpoint_id = v.orderpoint_id, orderpoint_created = TRUE,
-                       old_value = 0
+                       old_value = 0, old_max_qty = 0, old_multiple = 0
                   FROM unnest(%s::int[], %s::int[]) AS v(id, orderpoint_id)
                  WHERE l.id = v.id
                 """,
                 sql_array(line_ids, "int"),
-                sql_array([rule_of[int(p)] for p in rows["product_id"]], "int"),
+                sql_array(created.ids, "int"),
             )
         )
         self.browse(line_ids).invalidate_recordset(
-            ["orderpoint_id", "orderpoint_created", "old_value"]
+            [
+                "orderpoint_id",
+                "orderpoint_created",
+                "old_value",
+                "old_max_qty",
+                "old_multiple",
+            ]
         )
 
     def _lock(self, table, column, record_ids):

@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-"""Review of an optimisation run per product: a read-only SQL view pivoting
-the run's product lines (reorder rule, lot size, lead time) into one row, old
-and new side by side, with the product's flow, demand, demand model and
+"""Review of an optimisation run per product: a read-only SQL view joining
+the run's product lines (reorder rule, lead time) into one row, old and new
+side by side, with the product's flow, demand, demand model and
 expected service. It reads the lines table only, so it does not depend on how
 lines are written; selecting a product (un)selects its proposed lines through
 the lines' own action."""
@@ -9,7 +9,7 @@ the lines' own action."""
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-_PRODUCT_KINDS = ("orderpoint", "lot_size", "lead_time")
+_PRODUCT_KINDS = ("orderpoint", "lead_time")
 
 
 class MrpDrsOptimizationProduct(models.Model):
@@ -31,6 +31,10 @@ class MrpDrsOptimizationProduct(models.Model):
             "field_name",
             "old_value",
             "new_value",
+            "old_max_qty",
+            "new_max_qty",
+            "old_multiple",
+            "new_multiple",
             "create_orderpoint",
             "demand_mean",
             "demand_model",
@@ -125,18 +129,20 @@ class MrpDrsOptimizationProduct(models.Model):
                        COALESCE(BOOL_OR(l.flagged), FALSE) AS flagged,
                        MAX(l.flag_reason) AS flag_reason,
                        MAX(l.reason) AS reason,
-                       MAX(l.old_value) FILTER (WHERE l.field_name = 'qty_multiple')
+                       MAX(l.old_multiple) FILTER (WHERE l.kind = 'orderpoint')
                            AS old_lot,
-                       MAX(l.new_value) FILTER (WHERE l.field_name = 'qty_multiple')
+                       MAX(l.new_multiple) FILTER (WHERE l.kind = 'orderpoint'
+                                                     AND l.state != 'skipped')
                            AS new_lot,
-                       MAX(l.old_value) FILTER (WHERE l.field_name = 'product_min_qty')
+                       MAX(l.old_value) FILTER (WHERE l.kind = 'orderpoint')
                            AS old_min,
-                       MAX(l.new_value) FILTER (WHERE l.field_name = 'product_min_qty'
+                       MAX(l.new_value) FILTER (WHERE l.kind = 'orderpoint'
                                                   AND l.state != 'skipped')
                            AS new_min,
-                       MAX(l.old_value) FILTER (WHERE l.field_name = 'product_max_qty')
+                       MAX(l.old_max_qty) FILTER (WHERE l.kind = 'orderpoint')
                            AS old_max,
-                       MAX(l.new_value) FILTER (WHERE l.field_name = 'product_max_qty')
+                       MAX(l.new_max_qty) FILTER (WHERE l.kind = 'orderpoint'
+                                                    AND l.state != 'skipped')
                            AS new_max,
                        MAX(l.old_value) FILTER (WHERE l.field_name = 'produce_delay')
                            AS old_lead_days,

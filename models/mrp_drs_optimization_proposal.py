@@ -27,9 +27,6 @@ from .sql_arrays import FIELD_KINDS, sql_array
 _logger = logging.getLogger(__name__)
 
 
-#: orderpoint fields a run may change, in the order of the lines
-ORDERPOINT_FIELDS = ("product_min_qty", "product_max_qty", "qty_multiple")
-
 #: the engine's reason for an item whose workcenter is overloaded by run time
 OVERLOAD_REASON = re.compile(
     r"^(?P<workcenter>\d+): load of (?P<load>[\d.]+%) without setups leaves no "
@@ -378,13 +375,18 @@ class MrpDrsOptimizationRun(models.Model):
     def _product_lines(self, products, proposal):
         """Lines of the products in scope (a list of DataFrames): one 'skipped'
         line per product that was not optimised (with the engine's reason) or
-        has no reorder rule to change; else the changed reorder-rule quantities
-        and lead time.
+        has no reorder rule to change; else one line for its reorder rule (min,
+        max and multiple together) when one of them changes, and one for the
+        lead time of its bill of materials when that changes.
 
         A reorder rule becomes an (r, nQ) policy: ``min = r``, ``max = r + Q``,
         ``multiple = Q``. When forecast stock falls below min, Odoo 18 orders up
         to max rounded *down* to a multiple of Q (max > 0), i.e. the smallest
         number of lots of Q that brings the stock position back above r.
+
+        The product's own figures (flow, demand, demand model, expected fill
+        rate and stock) go on its first line only: the reorder rule's, else the
+        lead time's.
         """
         bad = ~proposal["feasible"].to_numpy()
         has_rule = products["orderpoint_id"].notna().to_numpy()
@@ -397,12 +399,20 @@ class MrpDrsOptimizationRun(models.Model):
             {
                 "product_id": products.index.to_numpy(),
                 "orderpoint_id": products["orderpoint_id"].to_numpy(dtype=float),
+                "kind": "orderpoint",
+                "field_name": "reorder_rule",
             }
         )
+        old_min = products["min_qty"].fillna(0.0).to_numpy()
+        old_max = products["max_qty"].fillna(0.0).to_numpy()
+        old_multiple = products["multiple"].fillna(0.0).to_numpy()
+        current = {
+            "old_value": old_min,
+            "old_max_qty": old_max,
+            "old_multiple": old_multiple,
+        }
         skipped = frame[bad | no_rule].assign(
-            kind="orderpoint",
-            field_name="product_min_qty",
-            old_value=products["min_qty"].fillna(0.0).to_numpy()[bad | no_rule],
+            **{name: values[bad | no_rule] for name, values in current.items()},
             state="skipped",
             selected=False,
             reason=np.where(
@@ -414,25 +424,24 @@ class MrpDrsOptimizationRun(models.Model):
                 ),
             )[bad | no_rule],
         )
-        lines = [skipped]
-        quantities = {
-            "product_min_qty": (products["min_qty"], proposal["reorder"]),
-            "product_max_qty": (
-                products["max_qty"],
-                proposal["reorder"] + proposal["lot"],
-            ),
-            "qty_multiple": (products["multiple"], proposal["lot"]),
-        }
+        new_min = proposal["reorder"].to_numpy()
+        new_multiple = proposal["lot"].to_numpy()
+        new_max = new_min + new_multiple
         rounding = products["rounding"].to_numpy()
-        flow_ids = products["flow_id"].to_numpy(dtype=float)
-        # One flag per product over its rule's quantities: min and max are
-        # applied together or not at all.
+        # how far the rule moves: its largest relative change of min, max or
+        # multiple, and whether any of them changes by half a rounding or more
         share = np.zeros(len(products))
-        for old, new in quantities.values():
-            old, new = old.fillna(0.0).to_numpy(), new.to_numpy()
+        changed = np.zeros(len(products), dtype=bool)
+        for old, new in (
+            (old_min, new_min),
+            (old_max, new_max),
+            (old_multiple, new_multiple),
+        ):
             with np.errstate(invalid="ignore"):
                 moved = np.abs(new - old) / np.maximum(np.abs(old), rounding)
+                changed |= np.abs(new - old) > rounding / 2
             share = np.fmax(share, np.where(create, 0.0, moved))
+        changed = ok & (create | changed)
         flagged = ok & (share > self.review_threshold)
         flag_reason = np.full(len(products), "", dtype=object)
         flag_reason[flagged] = [
@@ -443,44 +452,40 @@ class MrpDrsOptimizationRun(models.Model):
             )
             for value in share[flagged]
         ]
-        # The product's figures go on each of its lines: the review per product
-        # reads them from whichever lines changed.
-        statistics = {
-            "product_flow_id": flow_ids,
-            "demand_model": proposal["demand_model"].to_numpy(),
-            "model_reason": proposal["model_reason"].to_numpy(),
-            "service_floor": _finite_array(proposal["service_floor"]),
-            "expected_stock": _finite_array(proposal["expected_stock"]),
-            "demand_mean": products["demand_mean"].to_numpy(),
-            "demand_std": products["demand_std"].to_numpy(),
-            "safety_stock": _finite_array(proposal["safety_stock"]),
-            "days_of_supply": _finite_array(proposal["days_of_supply"]),
-            "fill_rate": _finite_array(proposal["fill_rate"]),
-            "lead_time_hours": _finite_array(proposal["lead_hours"]),
-        }
-        for field_name, (old, new) in quantities.items():
-            old, new = old.fillna(0.0).to_numpy(), new.to_numpy()
-            changed = ok & (create | (np.abs(new - old) > rounding / 2))
-            part = frame[changed].assign(
-                kind="lot_size" if field_name == "qty_multiple" else "orderpoint",
-                field_name=field_name,
-                create_orderpoint=create[changed],
-                old_value=old[changed],
-                new_value=new[changed],
-                difference=(new - old)[changed],
-            )
-            part = part.assign(
-                flagged=flagged[changed],
-                selected=~flagged[changed],
-                flag_reason=flag_reason[changed],
-                **{name: column[changed] for name, column in statistics.items()},
-            )
-            lines.append(part)
+        statistics = pd.DataFrame(
+            {
+                "product_flow_id": products["flow_id"].to_numpy(dtype=float),
+                "demand_model": proposal["demand_model"].to_numpy(),
+                "model_reason": proposal["model_reason"].to_numpy(),
+                "service_floor": _finite_array(proposal["service_floor"]),
+                "expected_stock": _finite_array(proposal["expected_stock"]),
+                "demand_mean": products["demand_mean"].to_numpy(),
+                "demand_std": products["demand_std"].to_numpy(),
+                "safety_stock": _finite_array(proposal["safety_stock"]),
+                "days_of_supply": _finite_array(proposal["days_of_supply"]),
+                "fill_rate": _finite_array(proposal["fill_rate"]),
+            },
+            index=products.index,
+        )
+        lead_hours = _finite_array(proposal["lead_hours"])
+        rules = frame[changed].assign(
+            create_orderpoint=create[changed],
+            **{name: values[changed] for name, values in current.items()},
+            new_value=new_min[changed],
+            difference=(new_min - old_min)[changed],
+            new_max_qty=new_max[changed],
+            new_multiple=new_multiple[changed],
+            flagged=flagged[changed],
+            selected=~flagged[changed],
+            flag_reason=flag_reason[changed],
+            lead_time_hours=lead_hours[changed],
+            **{name: column.to_numpy()[changed] for name, column in statistics.items()},
+        )
+        lines = [skipped, rules]
         # manufacturing lead time of the bill of materials: one line per BoM;
         # a BoM shared by variants takes the longest lead time of its products
         lead = pd.DataFrame(
             {
-                **statistics,
                 "product_id": products.index.to_numpy(),
                 "bom_id": products["bom_id"].to_numpy(),
                 "old_value": products["produce_delay"].to_numpy(dtype=float),
@@ -493,6 +498,13 @@ class MrpDrsOptimizationRun(models.Model):
             ["bom_id", "new_value", "product_id"], ascending=[True, False, True]
         ).drop_duplicates("bom_id")
         lead = lead[lead["new_value"] != lead["old_value"]]
+        # the product's figures, unless its reorder-rule line has them
+        first = ~lead["product_id"].isin(rules["product_id"]).to_numpy()
+        figures = statistics.reindex(lead["product_id"].to_numpy())
+        figures[~first] = np.nan
+        lead = lead.assign(
+            **{name: column.to_numpy() for name, column in figures.items()}
+        )
         drs_active = lead["product_id"].map(products["drs_lead_time_active"])
         drs_active = drs_active.fillna(False).to_numpy(dtype=bool)
         old_days = lead["old_value"].to_numpy()

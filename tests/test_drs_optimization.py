@@ -218,14 +218,14 @@ class TestDrsOptimization(DrsOptimizationCase):
         )
         item = result.items.loc[str(self.products["short"].id)]
         self.assertTrue(item["feasible"])
-        reorder = self._line(run, "short", "product_min_qty")
-        multiple = self._line(run, "short", "qty_multiple")
-        maximum = self._line(run, "short", "product_max_qty")
-        self.assertEqual(multiple.new_value, math.ceil(item["lot_size"] - 1e-9))
-        self.assertEqual(reorder.new_value, max(math.ceil(item["reorder_point"]), 0))
-        self.assertEqual(maximum.new_value, reorder.new_value + multiple.new_value)
-        self.assertEqual((reorder.old_value, maximum.old_value), (1.0, 2.0))
-        self.assertGreaterEqual(reorder.fill_rate, 0.95 - 1e-6)
+        rule = self._line(run, "short", "reorder_rule")
+        self.assertEqual(rule.new_multiple, math.ceil(item["lot_size"] - 1e-9))
+        self.assertEqual(rule.new_value, max(math.ceil(item["reorder_point"]), 0))
+        self.assertEqual(rule.new_max_qty, rule.new_value + rule.new_multiple)
+        self.assertEqual(
+            (rule.old_value, rule.old_max_qty, rule.old_multiple), (1.0, 2.0, 1.0)
+        )
+        self.assertGreaterEqual(rule.fill_rate, 0.95 - 1e-6)
         delay = self._line(run, "short", "produce_delay")
         self.assertEqual(
             delay.new_value,
@@ -241,19 +241,19 @@ class TestDrsOptimization(DrsOptimizationCase):
 
     def test_demand_statistics_count_zero_periods(self):
         run = self._run()
-        erratic = self._line(run, "erratic", "product_min_qty")
+        erratic = self._line(run, "erratic", "reorder_rule")
         # 8 weeks of 10 and 8 weeks of nothing: mean 5, sample variance
         # 16 * 25 / 15 (every week deviates by 5 from the mean)
         self.assertAlmostEqual(erratic.demand_mean, 5.0)
         self.assertAlmostEqual(erratic.demand_std, math.sqrt(16 * 25 / 15), places=2)
-        short = self._line(run, "short", "product_min_qty")
+        short = self._line(run, "short", "reorder_rule")
         self.assertAlmostEqual(short.demand_mean, 5.0)
         self.assertAlmostEqual(short.demand_std, 0.0)
 
     def test_more_variable_demand_gets_more_safety_stock(self):
         run = self._run()
-        steady = self._line(run, "short", "product_min_qty")
-        erratic = self._line(run, "erratic", "product_min_qty")
+        steady = self._line(run, "short", "reorder_rule")
+        erratic = self._line(run, "erratic", "reorder_rule")
         self.assertGreater(erratic.safety_stock, steady.safety_stock + 1.0)
         self.assertGreater(erratic.new_value, steady.new_value)
 
@@ -262,8 +262,8 @@ class TestDrsOptimization(DrsOptimizationCase):
         tight = self._run(max_utilization=0.40)
         larger = 0
         for key in ("short", "erratic", "long", "mixed", "gear"):
-            lot_loose = self._line(loose, key, "qty_multiple").new_value
-            lot_tight = self._line(tight, key, "qty_multiple").new_value
+            lot_loose = self._line(loose, key, "reorder_rule").new_multiple
+            lot_tight = self._line(tight, key, "reorder_rule").new_multiple
             self.assertGreaterEqual(lot_tight, lot_loose, key)
             larger += lot_tight > lot_loose
         self.assertGreater(larger, 0)
@@ -274,8 +274,8 @@ class TestDrsOptimization(DrsOptimizationCase):
         dear = self._run(order_cost=200.0)
         for key in ("short", "long", "gear"):
             self.assertGreater(
-                self._line(dear, key, "qty_multiple").new_value,
-                self._line(cheap, key, "qty_multiple").new_value,
+                self._line(dear, key, "reorder_rule").new_multiple,
+                self._line(cheap, key, "reorder_rule").new_multiple,
                 key,
             )
 
@@ -287,12 +287,10 @@ class TestDrsOptimization(DrsOptimizationCase):
         rule = self.orderpoints.filtered(
             lambda op: op.product_id == self.products["short"]
         )
+        line = self._line(run, "short", "reorder_rule")
         self.assertEqual(
             (rule.product_min_qty, rule.product_max_qty, rule.qty_multiple),
-            tuple(
-                self._line(run, "short", name).new_value
-                for name in ("product_min_qty", "product_max_qty", "qty_multiple")
-            ),
+            (line.new_value, line.new_max_qty, line.new_multiple),
         )
         self.assertEqual(
             self.boms["short"].produce_delay,
@@ -332,7 +330,7 @@ class TestDrsOptimization(DrsOptimizationCase):
         run = self._run()
         moved = run.line_ids.filtered(lambda line: line.kind == "assignment")
         self.assertEqual(moved.new_workcenter_id, fast)
-        created = self._line(run, "gear2", "product_min_qty")
+        created = self._line(run, "gear2", "reorder_rule")
         self.assertTrue(created.create_orderpoint)
         run.action_apply()
         self.assertNotEqual(self._snapshot(), before)
@@ -373,10 +371,35 @@ class TestDrsOptimization(DrsOptimizationCase):
             )
         )
 
-    def test_min_above_max_is_refused(self):
+    def test_a_reorder_rule_is_one_proposal(self):
+        """Min, max and multiple of a rule are proposed, selected and applied
+        together: unselecting the rule keeps all three."""
         run = self._run(review_threshold=1000.0)
-        self._line(run, "short", "product_max_qty").action_unselect()
-        self._line(run, "short", "qty_multiple").action_unselect()
+        rule = self._line(run, "short", "reorder_rule")
+        self.assertEqual(rule.kind, "orderpoint")
+        rule.action_unselect()
+        before = self._snapshot()
+        run.action_apply_selected()
+        after = self._snapshot()
+        short = self.products["short"].id
+        self.assertEqual(after["rules"][short], before["rules"][short])
+        self.assertEqual(rule.state, "proposed")
+        others = (
+            run.line_ids.filtered(
+                lambda line: line.kind == "orderpoint" and line.state != "skipped"
+            )
+            - rule
+        )
+        self.assertTrue(others)
+        self.assertEqual(set(others.mapped("state")), {"applied"})
+
+    def test_min_above_max_is_refused(self):
+        """The apply's guard: a rule whose min would exceed its max is refused
+        and nothing is written (a proposal cannot be built so; this one is
+        altered in the database)."""
+        run = self._run(review_threshold=1000.0)
+        rule = self._line(run, "short", "reorder_rule")
+        rule.sudo().write({"new_max_qty": rule.new_value - 1.0})
         before = self._snapshot()
         with self.assertRaisesText(UserError, "minimum quantity would exceed"):
             run.action_apply_selected()
@@ -387,7 +410,7 @@ class TestDrsOptimization(DrsOptimizationCase):
         self._add_demand({hog: [50] * WEEKS})
         run = self._run(scope="categories", categ_ids=[Command.set(self.category.ids)])
         reasons = {
-            key: self._line(run, key, "product_min_qty")
+            key: self._line(run, key, "reorder_rule")
             for key in ("noop", "idle", "outside")
         }
         reasons["hog"] = run.line_ids.filtered(lambda line: line.product_id == hog)
@@ -407,8 +430,8 @@ class TestDrsOptimization(DrsOptimizationCase):
         )
         self.assertEqual(component.state, "skipped")
         self.assertIn("no bill of materials", component.reason)
-        self.assertEqual(self._line(run, "short", "product_min_qty").state, "proposed")
-        self.assertEqual(self._line(run, "gear", "qty_multiple").state, "proposed")
+        self.assertEqual(self._line(run, "short", "reorder_rule").state, "proposed")
+        self.assertEqual(self._line(run, "gear", "reorder_rule").state, "proposed")
 
     def test_interrupted_run_is_marked_failed_by_the_cron(self):
         run = self.env["mrp.drs.optimization.run"].create({"history_days": 70})
@@ -459,7 +482,7 @@ class TestDrsOptimization(DrsOptimizationCase):
         self.env["mrp.drs.optimization.run"]._cron_run_queued()
         self.assertEqual(run.state, "done")
         self.assertEqual(run.progress, 100.0)
-        self.assertTrue(self._line(run, "short", "qty_multiple"))
+        self.assertTrue(self._line(run, "short", "reorder_rule"))
 
     def test_small_scope_runs_inline(self):
         wizard = self.env["mrp.drs.optimize.wizard"].create(
@@ -603,13 +626,15 @@ class TestDrsOptimization(DrsOptimizationCase):
             caps = self._cap_lines(run)
             counts[cost] = {flow: line.cap_orders for flow, line in caps.items()}
             for line in run.line_ids.filtered(
-                lambda line: line.field_name == "qty_multiple"
+                lambda line: (
+                    line.field_name == "reorder_rule" and line.state != "skipped"
+                )
             ):
                 flow = flows.browse(flow_of.get(line.product_id.id))
                 if not flow:
                     continue
                 key = next(k for k, p in self.products.items() if p == line.product_id)
-                order_units = line.new_value * run_hours[flow][key]
+                order_units = line.new_multiple * run_hours[flow][key]
                 order_units /= flow.standard_work_hours
                 self.assertGreaterEqual(
                     caps[flow].new_value, order_units - 1e-6, (cost, key)

@@ -41,33 +41,26 @@ class TestDrsOptimizationReview(DrsOptimizationCase):
 
     def test_intermittent_demand_gets_whole_reorder_points_meeting_the_floor(self):
         run = self._run(service_level=0.9, service_floor=0.97)
-        rare = self._line(run, "rare", "product_min_qty")
+        rare = self._line(run, "rare", "reorder_rule")
         self.assertIn(rare.demand_model, ("poisson", "negbin"))
         self.assertIn("Intermittent", rare.model_reason)
         self.assertIn("75%", rare.model_reason)
         self.assertAlmostEqual(rare.service_floor, 0.97)
         self.assertGreaterEqual(rare.fill_rate, 0.97 - 1e-9)
         rules = run.line_ids.filtered(
-            lambda line: (
-                line.kind in ("orderpoint", "lot_size") and line.state == "proposed"
-            )
+            lambda line: line.kind == "orderpoint" and line.state == "proposed"
         )
         self.assertGreaterEqual(len(rules.product_id), 5)
         for line in rules:
-            label = f"{line.product_id.name} {line.field_name}"
-            self.assertGreaterEqual(line.new_value, 0.0, label)
-            self.assertEqual(line.new_value, round(line.new_value), label)
-            if line.field_name == "product_min_qty":
-                self.assertGreaterEqual(line.fill_rate, 0.97 - 1e-9, label)
+            label = line.product_id.name
+            for value in (line.new_value, line.new_max_qty, line.new_multiple):
+                self.assertGreaterEqual(value, 0.0, label)
+                self.assertEqual(value, round(value), label)
+            self.assertGreaterEqual(line.fill_rate, 0.97 - 1e-9, label)
         row = self._review(run, "rare")
         self.assertEqual(
-            (row.old_min, row.new_min, row.old_max, row.new_lot),
-            (
-                1.0,
-                rare.new_value,
-                2.0,
-                self._line(run, "rare", "qty_multiple").new_value,
-            ),
+            (row.old_min, row.new_min, row.old_max, row.new_max, row.new_lot),
+            (1.0, rare.new_value, 2.0, rare.new_max_qty, rare.new_multiple),
         )
         self.assertEqual(row.flow_id, self.flow_nb)
         self.assertEqual(row.demand_model, rare.demand_model)
@@ -77,7 +70,7 @@ class TestDrsOptimizationReview(DrsOptimizationCase):
     def test_product_target_overrides_the_run_and_its_floor(self):
         self.products["long"].drs_fill_rate_target = 0.8
         run = self._run(service_level=0.9, service_floor=0.97)
-        line = self._line(run, "long", "product_min_qty")
+        line = self._line(run, "long", "reorder_rule")
         self.assertAlmostEqual(line.service_floor, 0.8)
         self.assertGreaterEqual(line.fill_rate, 0.8 - 1e-9)
         self.assertLess(line.fill_rate, 0.97)
@@ -86,7 +79,7 @@ class TestDrsOptimizationReview(DrsOptimizationCase):
 
     def test_normal_model_when_chosen(self):
         run = self._run(demand_distribution="normal")
-        line = self._line(run, "rare", "product_min_qty")
+        line = self._line(run, "rare", "reorder_rule")
         self.assertEqual(line.demand_model, "normal")
         self.assertIn("parameters", line.model_reason)
 
@@ -94,8 +87,7 @@ class TestDrsOptimizationReview(DrsOptimizationCase):
         run = self._run(review_threshold=0.5)
         short = run.line_ids.filtered(
             lambda line: (
-                line.product_id == self.products["short"]
-                and line.kind in ("orderpoint", "lot_size")
+                line.product_id == self.products["short"] and line.kind == "orderpoint"
             )
         )
         # min 1 / max 2 / multiple 1 today: the proposal more than doubles them
@@ -106,9 +98,7 @@ class TestDrsOptimizationReview(DrsOptimizationCase):
         self.assertGreater(run.flagged_count, 0)
         loose = self._run(review_threshold=1000.0)
         rules = loose.line_ids.filtered(
-            lambda line: (
-                line.kind in ("orderpoint", "lot_size") and line.state == "proposed"
-            )
+            lambda line: line.kind == "orderpoint" and line.state == "proposed"
         )
         self.assertTrue(rules)
         self.assertFalse(any(rules.mapped("flagged")))
@@ -166,11 +156,10 @@ class TestDrsOptimizationReview(DrsOptimizationCase):
             run.action_review_apply_all()["res_id"]
         )
         rules = lines.filtered(
-            lambda line: (
-                line.kind in ("orderpoint", "lot_size") and not line.create_orderpoint
-            )
+            lambda line: line.kind == "orderpoint" and not line.create_orderpoint
         )
         self.assertEqual(wizard.orderpoint_count, len(rules.orderpoint_id))
+        self.assertEqual(len(rules), len(rules.orderpoint_id))
         self.assertEqual(
             wizard.bom_count,
             len(lines.filtered(lambda line: line.kind == "lead_time")),

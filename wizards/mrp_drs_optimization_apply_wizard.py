@@ -5,8 +5,6 @@ WIP caps, and the queued orders a larger cap releases at once."""
 
 from odoo import api, fields, models
 
-_RULE_FIELDS = ("product_min_qty", "product_max_qty", "qty_multiple")
-
 
 class MrpDrsOptimizationApplyWizard(models.TransientModel):
     _name = "mrp.drs.optimization.apply.wizard"
@@ -19,7 +17,7 @@ class MrpDrsOptimizationApplyWizard(models.TransientModel):
         help="Every proposed value, flagged ones included; otherwise the selected "
         "ones only.",
     )
-    line_count = fields.Integer("Values changed", compute="_compute_summary")
+    line_count = fields.Integer("Records changed", compute="_compute_summary")
     orderpoint_count = fields.Integer(
         "Reorder rules changed", compute="_compute_summary"
     )
@@ -43,20 +41,37 @@ class MrpDrsOptimizationApplyWizard(models.TransientModel):
         "Flagged proposals included", compute="_compute_summary"
     )
 
-    def _lines(self):
+    def _domain(self):
         self.ensure_one()
         domain = [("run_id", "=", self.run_id.id), ("state", "=", "proposed")]
         if not self.apply_all:
             domain.append(("selected", "=", True))
-        return self.env["mrp.drs.optimization.line"].search(domain)
+        return domain
 
     @api.depends("run_id", "apply_all")
     def _compute_summary(self):
+        Line = self.env["mrp.drs.optimization.line"]
         for wizard in self:
-            lines = wizard._lines()
-            rules = lines.filtered(lambda line: line.field_name in _RULE_FIELDS)
-            created = rules.filtered("create_orderpoint")
-            caps = lines.filtered(lambda line: line.field_name == "wip_cap")
+            # counted in the database: a run has 100,000s of lines
+            counts = {
+                (field_name, created, flagged): count
+                for field_name, created, flagged, count in Line._read_group(
+                    wizard._domain(),
+                    ["field_name", "create_orderpoint", "flagged"],
+                    ["__count"],
+                )
+            }
+
+            def count(field_name=None, created=None, flagged=None, counts=counts):
+                return sum(
+                    number
+                    for (name, new, flag), number in counts.items()
+                    if field_name in (None, name)
+                    and created in (None, new)
+                    and flagged in (None, flag)
+                )
+
+            caps = Line.search([*wizard._domain(), ("field_name", "=", "wip_cap")])
             new_caps = {
                 line.flow_id.id: line.new_value
                 for line in caps
@@ -64,18 +79,14 @@ class MrpDrsOptimizationApplyWizard(models.TransientModel):
             }
             flows = caps.flow_id.sudo().browse(list(new_caps))
             released = flows._drs_releasable_counts(new_caps) if flows else {}
-            wizard.line_count = len(lines)
-            wizard.orderpoint_count = len((rules - created).orderpoint_id)
-            wizard.orderpoint_created_count = len(created.product_id)
-            wizard.bom_count = len(
-                lines.filtered(lambda line: line.field_name == "produce_delay").bom_id
-            )
-            wizard.operation_count = len(
-                lines.filtered(lambda line: line.field_name == "workcenter_id")
-            )
+            wizard.line_count = count()
+            wizard.orderpoint_count = count("reorder_rule", created=False)
+            wizard.orderpoint_created_count = count("reorder_rule", created=True)
+            wizard.bom_count = count("produce_delay")
+            wizard.operation_count = count("workcenter_id")
             wizard.flow_count = len(caps)
             wizard.released_count = sum(released.values())
-            wizard.flagged_count = len(lines.filtered("flagged"))
+            wizard.flagged_count = count(flagged=True)
 
     def action_confirm(self):
         self.ensure_one()
