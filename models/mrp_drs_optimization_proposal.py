@@ -169,15 +169,10 @@ class MrpDrsOptimizationRun(models.Model):
                 "fill_rate": fill,
                 "expected_stock": stock,
                 "demand_model": np.where(feasible, model, ""),
-                "model_reason": [
-                    self._model_reason(reason, zeros) if ok else ""
-                    for reason, zeros, ok in zip(
-                        items["model_reason"].fillna(""),
-                        products["zero_share"],
-                        feasible,
-                        strict=True,
-                    )
-                ],
+                "model_reason": self._model_reasons(
+                    items["model_reason"].fillna("").where(feasible, ""),
+                    products["zero_share"],
+                ),
                 "service_floor": items["service_floor"].to_numpy(dtype=float),
             },
             index=products.index,
@@ -202,8 +197,28 @@ class MrpDrsOptimizationRun(models.Model):
         stock[feasible] = inventory.inventory_level(*args)
         return fill, stock
 
+    def _model_reasons(self, reasons, zero_shares):
+        """:meth:`_model_reason` of each product (an array), each distinct
+        sentence written once."""
+        percents = pd.Series(zero_shares, index=reasons.index).map("{:.0%}".format)
+        keys = pd.DataFrame(
+            {
+                "reason": reasons.to_numpy(dtype=object),
+                # only the intermittent sentence quotes the share of zeros
+                "zeros": percents.where(reasons == "intermittent", "").to_numpy(),
+            }
+        )
+        codes, distinct = pd.factorize(pd.MultiIndex.from_frame(keys))
+        sentences = [
+            self._model_reason(reason, zeros) if reason else ""
+            for reason, zeros in distinct
+        ]
+        return np.array([*sentences, ""], dtype=object)[codes]
+
     def _model_reason(self, reason, zero_share):
-        """The engine's reason for a product's demand model, as a sentence."""
+        """The engine's reason for a product's demand model, as a sentence
+        (``zero_share``: the share of periods without demand, as a percent
+        text)."""
         sentences = {
             "no_demand": self.env._(
                 "No demand in the history: nothing is held in stock."
@@ -215,7 +230,7 @@ class MrpDrsOptimizationRun(models.Model):
             "intermittent": self.env._(
                 "Intermittent: no demand in %(zeros)s of the periods and a "
                 "variance above the mean, so a negative binomial in whole units.",
-                zeros=f"{zero_share:.0%}",
+                zeros=zero_share,
             ),
             "skewed": self.env._(
                 "High volume but too spread out for a normal curve: negative "
@@ -443,15 +458,15 @@ class MrpDrsOptimizationRun(models.Model):
             share = np.fmax(share, np.where(create, 0.0, moved))
         changed = ok & (create | changed)
         flagged = ok & (share > self.review_threshold)
-        flag_reason = np.full(len(products), "", dtype=object)
-        flag_reason[flagged] = [
-            self.env._(
+        flag_reason = self._flag_reasons(
+            share,
+            flagged,
+            lambda share, threshold: self.env._(
                 "changes the reorder rule by up to %(share)s (more than %(threshold)s)",
-                share=f"{value:.0%}",
-                threshold=f"{self.review_threshold:.0%}",
-            )
-            for value in share[flagged]
-        ]
+                share=share,
+                threshold=threshold,
+            ),
+        )
         statistics = pd.DataFrame(
             {
                 "product_flow_id": products["flow_id"].to_numpy(dtype=float),
@@ -519,16 +534,15 @@ class MrpDrsOptimizationRun(models.Model):
                 difference=lead["new_value"] - lead["old_value"],
                 flagged=big,
                 selected=~big & ~drs_active,
-                flag_reason=[
-                    self.env._(
+                flag_reason=self._flag_reasons(
+                    moved,
+                    big,
+                    lambda share, threshold: self.env._(
                         "changes the lead time by %(share)s (more than %(threshold)s)",
-                        share=f"{value:.0%}",
-                        threshold=f"{self.review_threshold:.0%}",
-                    )
-                    if flag
-                    else ""
-                    for value, flag in zip(moved, big, strict=True)
-                ],
+                        share=share,
+                        threshold=threshold,
+                    ),
+                ),
                 reason=np.where(
                     drs_active,
                     self.env._(
@@ -541,6 +555,23 @@ class MrpDrsOptimizationRun(models.Model):
             )
         )
         return lines
+
+    def _flag_reasons(self, shares, flagged, sentence):
+        """Why each flagged line is to review (an array, empty where not
+        flagged): ``sentence(share, threshold)`` of the line's relative change
+        and the run's threshold as percents, each distinct text written once."""
+        reasons = np.full(len(shares), "", dtype=object)
+        if not flagged.any():
+            return reasons
+        percents = pd.Series(shares[flagged]).map("{:.0%}".format)
+        codes, distinct = pd.factorize(percents)
+        threshold = f"{self.review_threshold:.0%}"
+        texts = np.array(
+            [sentence(share, threshold) for share in distinct],
+            dtype=object,
+        )
+        reasons[flagged] = texts[codes]
+        return reasons
 
     @api.model
     def _assignment_shares(self, data, result, routing_columns):
