@@ -50,6 +50,10 @@ from odoo.tools import SQL
 
 from odoo.addons.mrp_drs.engine import optimize
 
+#: cells (products x periods) of the demand table summed at once: 64 MB of
+#: floats; a year of weekly periods takes 150,000 products in one block
+DEMAND_CELLS = 8_000_000
+
 
 class MrpDrsOptimizationRun(models.Model):
     _inherit = "mrp.drs.optimization.run"
@@ -287,11 +291,23 @@ class MrpDrsOptimizationRun(models.Model):
             * products["uom_factor"].to_numpy(dtype=float)[position]
         )
         bucket = np.clip(moves["bucket"].to_numpy(dtype=np.int64), 0, periods - 1)
-        per_period = pd.Series(qty).groupby(position * periods + bucket).sum()
-        owner = per_period.index.to_numpy() // periods
-        total = np.bincount(owner, per_period.to_numpy(), len(ids))
-        squares = np.bincount(owner, per_period.to_numpy() ** 2, len(ids))
-        demanded = np.bincount(owner, per_period.to_numpy() > 0, len(ids))
+        total = np.zeros(len(ids))
+        squares = np.zeros(len(ids))
+        demanded = np.zeros(len(ids))
+        # one cell per product and period (a dense table: no sort, no hash),
+        # in blocks of products of at most DEMAND_CELLS cells
+        block = max(DEMAND_CELLS // periods, 1)
+        for first in range(0, len(ids), block):
+            size = min(block, len(ids) - first)
+            mine = (position >= first) & (position < first + size)
+            per_period = np.bincount(
+                (position[mine] - first) * periods + bucket[mine],
+                qty[mine],
+                size * periods,
+            ).reshape(size, periods)
+            total[first : first + size] = per_period.sum(axis=1)
+            squares[first : first + size] = (per_period**2).sum(axis=1)
+            demanded[first : first + size] = (per_period > 0).sum(axis=1)
         mean = total / periods
         if periods > 1:
             variance = np.maximum(squares - periods * mean**2, 0.0) / (periods - 1)

@@ -35,6 +35,8 @@ OVERLOAD_REASON = re.compile(
 
 #: lines are inserted in chunks of this size (one ``INSERT`` each)
 LINE_CHUNK = 100_000
+#: a proposal of at least this many lines analyses the lines' table
+ANALYZE_LINES = 10_000
 
 #: SQL type of the arrays passed to ``unnest`` per field type
 ARRAY_TYPES = {
@@ -352,6 +354,12 @@ class MrpDrsOptimizationRun(models.Model):
         lines = Line.browse(ids)
         self._check_created_lines(lines)
         self.env.invalidate_all()
+        if len(ids) >= ANALYZE_LINES:
+            # fresh statistics for the planner's next statements (the apply
+            # joins these lines by id): autovacuum analyses the table only
+            # later, and until then PostgreSQL plans as if it held the rows it
+            # held before
+            self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(Line._table)))
         return lines
 
     def _check_created_lines(self, lines):

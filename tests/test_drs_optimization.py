@@ -11,6 +11,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
 from odoo.addons.mrp_drs.engine import optimize
+from odoo.addons.mrp_drs.models import mrp_drs_optimization_extract as extract
 
 from .common import DrsCommon
 
@@ -249,6 +250,18 @@ class TestDrsOptimization(DrsOptimizationCase):
         short = self._line(run, "short", "reorder_rule")
         self.assertAlmostEqual(short.demand_mean, 5.0)
         self.assertAlmostEqual(short.demand_std, 0.0)
+
+    def test_demand_statistics_do_not_depend_on_the_summing_blocks(self):
+        """The demand table is summed in blocks of products: one product per
+        block gives the same statistics as all products in one."""
+        run = self._run()
+        columns = ["demand_mean", "demand_std", "zero_share"]
+        whole = run._extract_plant()["products"][columns]
+        with patch.object(extract, "DEMAND_CELLS", 1):
+            blocks = run._extract_plant()["products"][columns]
+        self.assertGreater(len(whole), 5)
+        self.assertGreater(whole["demand_mean"].gt(0).sum(), 3)
+        np.testing.assert_allclose(blocks.to_numpy(), whole.to_numpy(), rtol=1e-12)
 
     def test_more_variable_demand_gets_more_safety_stock(self):
         run = self._run()
