@@ -635,7 +635,12 @@ class MrpDrsOptimizationLine(models.Model):
     def _set_state(self, state, rows=None):
         """Set the state of these lines and, for ``rows`` with stored values
         (the ``stored_*`` columns), the values they replaced and the
-        difference; one ``UPDATE`` (no field depends on these)."""
+        difference; one ``UPDATE`` (no field depends on these). Applied lines
+        are selected ones.
+
+        One statement per line row in the transaction: PostgreSQL checks every
+        foreign key of a row that the same transaction already updated, which
+        on 100,000s of lines costs more than the update itself."""
         self.flush_model()
         stored = rows is not None and bool(rows[list(_STORED)].notna().any().any())
         if not stored:
@@ -643,10 +648,12 @@ class MrpDrsOptimizationLine(models.Model):
                 SQL(
                     """
                     UPDATE mrp_drs_optimization_line
-                       SET state = %s, write_uid = %s, write_date = %s
+                       SET state = %s, selected = selected OR %s, write_uid = %s,
+                           write_date = %s
                      WHERE id = ANY(%s::int4[])
                     """,
                     state,
+                    state == "applied",
                     self.env.uid,
                     self.env.cr.now(),
                     sql_array(self.ids, "int"),
@@ -658,7 +665,8 @@ class MrpDrsOptimizationLine(models.Model):
                 SQL(
                     """
                     UPDATE mrp_drs_optimization_line l
-                       SET state = %s, write_uid = %s, write_date = %s,
+                       SET state = %s, selected = l.selected OR %s, write_uid = %s,
+                           write_date = %s,
                            old_value = COALESCE(v.old_value, l.old_value),
                            difference = COALESCE(l.new_value - v.old_value,
                                                  l.difference),
@@ -673,6 +681,7 @@ class MrpDrsOptimizationLine(models.Model):
                      WHERE l.id = v.id
                     """,
                     state,
+                    state == "applied",
                     self.env.uid,
                     self.env.cr.now(),
                     sql_array(rows["id"], "int"),
@@ -685,6 +694,7 @@ class MrpDrsOptimizationLine(models.Model):
         self.invalidate_recordset(
             [
                 "state",
+                "selected",
                 "write_uid",
                 "write_date",
                 "old_value",

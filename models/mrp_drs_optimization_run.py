@@ -260,24 +260,9 @@ class MrpDrsOptimizationRun(models.Model):
         runs = self._check_planner_access()
         for run in runs:
             run._check_state("done")
-        # every proposed line selected, in one query (nothing depends on the
-        # flag but the selection views)
-        Line = self.env["mrp.drs.optimization.line"]
-        Line.flush_model(["run_id", "state", "selected"])
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE mrp_drs_optimization_line
-                   SET selected = TRUE, write_uid = %s, write_date = %s
-                 WHERE run_id = ANY(%s) AND state = 'proposed' AND NOT selected
-                """,
-                self.env.uid,
-                self.env.cr.now(),
-                runs.ids,
-            )
-        )
-        Line.invalidate_model(["selected", "write_uid", "write_date"])
-        return runs._apply_selected()
+        # every proposed line, selected or not (the apply marks them selected
+        # in the same statement that marks them applied)
+        return runs._apply_selected(apply_all=True)
 
     def action_apply_selected(self):
         """Apply the selected proposed lines (one transaction)."""
@@ -547,16 +532,12 @@ class MrpDrsOptimizationRun(models.Model):
                 )
             )
 
-    def _apply_selected(self):
+    def _apply_selected(self, apply_all=False):
         for run in self:
-            lines = self.env["mrp.drs.optimization.line"].search(
-                [
-                    ("run_id", "=", run.id),
-                    ("state", "=", "proposed"),
-                    ("selected", "=", True),
-                ],
-                order="id",
-            )
+            domain = [("run_id", "=", run.id), ("state", "=", "proposed")]
+            if not apply_all:
+                domain.append(("selected", "=", True))
+            lines = self.env["mrp.drs.optimization.line"].search(domain, order="id")
             if not lines:
                 raise UserError(
                     self.env._(
