@@ -50,6 +50,8 @@ from odoo.tools import SQL
 
 from odoo.addons.mrp_drs.engine import optimize
 
+from .sql_arrays import sql_array
+
 #: cells (products x periods) of the demand table summed at once: 64 MB of
 #: floats; a year of weekly periods takes 150,000 products in one block
 DEMAND_CELLS = 8_000_000
@@ -342,7 +344,7 @@ class MrpDrsOptimizationRun(models.Model):
     def _extract_routing(self, products):
         """Routing rows: one per operation and eligible workcenter (primary and
         alternatives), with run hours per unit and setup hours per lot."""
-        self.env.cr.execute(
+        rows = self._copy_rows(
             SQL(
                 """
                 WITH chosen AS (
@@ -423,14 +425,11 @@ class MrpDrsOptimizationRun(models.Model):
                    AND cap.product_id = e.product_id
                  ORDER BY e.product_id, e.step, e.workcenter_id
                 """,
-                products=products.index.tolist(),
-                boms=products["bom_id"].tolist(),
+                products=sql_array(products.index, "int"),
+                boms=sql_array(products["bom_id"], "int"),
                 company=self.company_id.id,
-            )
-        )
-        return pd.DataFrame(
-            self.env.cr.fetchall(),
-            columns=[
+            ),
+            [
                 "product_id",
                 "operation_id",
                 "step",
@@ -440,8 +439,14 @@ class MrpDrsOptimizationRun(models.Model):
                 "setup_hours",
                 "costs_hour",
             ],
-        ).astype(
+        )
+        rows["is_primary"] = rows["is_primary"].map({"t": True, "f": False})
+        return rows.astype(
             {
+                "product_id": int,
+                "operation_id": int,
+                "step": int,
+                "workcenter_id": int,
                 "run_hours": float,
                 "setup_hours": float,
                 "costs_hour": float,
