@@ -79,13 +79,19 @@ def _column_values(column, field_type):
     a boolean column (as the ORM stores them). Numbers stay one float array
     (NaN for NULL): 100,000s of Python objects per column were most of the
     proposal's memory."""
+    numeric = field_type in ("many2one", "integer", "float", "monetary")
+    if numeric and column.dtype != object:
+        values = column.to_numpy(dtype=float, na_value=np.nan)
+        if field_type in ("many2one", "integer"):
+            values = np.trunc(values)
+        return values
     empty = column.isna().to_numpy()
     if field_type != "boolean" and column.dtype == object:
         empty = empty | column.map(lambda value: value is False).to_numpy()
     if field_type == "selection":
         # no selection value is the empty string: the ORM stores NULL
         empty = empty | (column.to_numpy(dtype=object) == "")
-    if field_type in ("many2one", "integer", "float", "monetary"):
+    if numeric:
         values = np.where(empty, np.nan, column.to_numpy(dtype=object)).astype(float)
         if field_type in ("many2one", "integer"):
             values = np.where(np.isnan(values), np.nan, np.trunc(values))
@@ -202,7 +208,9 @@ class MrpDrsOptimizationRun(models.Model):
     def _model_reasons(self, reasons, zero_shares):
         """:meth:`_model_reason` of each product (an array), each distinct
         sentence written once."""
-        percents = pd.Series(zero_shares, index=reasons.index).map("{:.0%}".format)
+        percents = pd.Series(
+            np.asarray(zero_shares, dtype=float), index=reasons.index
+        ).map("{:.0%}".format)
         keys = pd.DataFrame(
             {
                 "reason": reasons.to_numpy(dtype=object),

@@ -35,12 +35,17 @@ def sql_array(values, kind):
     if kind in ("int", "float"):
         # None -> NaN; floats print their shortest exact form (repr)
         numbers = np.asarray(values, dtype=float)
-        missing = ~np.isfinite(numbers)
+        present = np.isfinite(numbers)
+        numbers = numbers[present]
         if kind == "int":
-            numbers = np.where(missing, 0, numbers).astype(np.int64)
+            numbers = numbers.astype(np.int64)
         text = list(map(repr if kind == "float" else str, numbers.tolist()))
-        for position in np.flatnonzero(missing).tolist():
-            text[position] = "NULL"
+        if not present.all():
+            # only the present values are formatted (columns that are mostly
+            # NULL are common in the proposals)
+            elements = np.full(len(present), "NULL", dtype=object)
+            elements[present] = text
+            text = elements.tolist()
         return "{" + ",".join(text) + "}"
     if not isinstance(values, pd.Series):
         values = pd.Series(values, dtype=object)
