@@ -295,8 +295,11 @@ class TestDrsOptimization(DrsOptimizationCase):
     def test_apply_writes_the_proposed_values(self):
         run = self._run()
         proposed = run.line_ids.filtered(lambda line: line.state == "proposed")
+        # Apply all takes the flagged (unselected) proposals too
+        self.assertFalse(all(proposed.mapped("selected")))
         run.action_apply()
         self.assertEqual(run.state, "applied")
+        self.assertTrue(all(proposed.mapped("selected")))
         rule = self.orderpoints.filtered(
             lambda op: op.product_id == self.products["short"]
         )
