@@ -212,8 +212,19 @@ class _Discrete:
     so that ``beta(x - 1) - beta(x) = B(x)`` and ``B(x - 1) - B(x) = 1 - G(x - 1)``.
     """
 
+    _ARRAYS = (
+        "mean",
+        "std",
+        "negbin",
+        "prob",
+        "size",
+        "factorial_moment",
+        "log_gamma_size",
+        "size_log_prob",
+    )
+
     def __init__(self, mean, std, negbin):
-        self.mean, self.negbin = mean, negbin
+        self.mean, self.std, self.negbin = mean, std, negbin
         with np.errstate(divide="ignore", invalid="ignore"):
             p = np.where(negbin, mean / np.where(negbin, std**2, 1.0), 1.0)
             self.prob = p
@@ -223,22 +234,27 @@ class _Discrete:
             negbin, n * (n + 1.0) * ((1.0 - p) / p) ** 2, mean**2
         )
         self.factorial_moment = np.where(negbin, factorial_moment, mean**2)
+        # The negative binomial pmf's terms that do not depend on x, once.
+        self.log_gamma_size = gammaln(n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.size_log_prob = n * np.log(p)
 
     def tail(self, x):
         """``T_0(x) = P(X > x)`` for whole ``x`` (1 when ``x < 0``)."""
-        k = np.maximum(x, 0.0) + 1.0
-        # Each family's special function only on its own rows: the incomplete
-        # beta costs several times the incomplete gamma.
-        result = np.empty(np.shape(k))
-        nb = self.negbin
-        result[~nb] = gammainc(k[~nb], self.mean[~nb])
+        result = np.ones(np.shape(x))
+        # Special functions only where they are needed, and each family's only
+        # on its own rows: the incomplete beta costs several times the gamma.
+        inside = ~(x < 0)
+        nb, k = self.negbin & inside, x + 1.0
+        gamma = ~self.negbin & inside
+        result[gamma] = gammainc(k[gamma], self.mean[gamma])
         result[nb] = betainc(k[nb], self.size[nb], 1.0 - self.prob[nb])
-        return np.where(x < 0, 1.0, result)
+        return result
 
     def subset(self, keep):
         """The same items restricted to the boolean or index mask ``keep``."""
         part = object.__new__(_Discrete)
-        for name in ("mean", "negbin", "prob", "size", "factorial_moment"):
+        for name in self._ARRAYS:
             setattr(part, name, getattr(self, name)[keep])
         return part
 
@@ -247,20 +263,23 @@ class _Discrete:
 
     def pmf(self, x):
         """``P(X = x)`` for whole ``x`` (0 when ``x < 0``)."""
-        k = np.maximum(x, 0.0)
-        nb = self.negbin
-        log_pmf = np.empty(np.shape(k))
-        n, p = self.size[nb], self.prob[nb]
-        log_pmf[nb] = (
-            gammaln(k[nb] + n)
-            - gammaln(n)
-            - gammaln(k[nb] + 1.0)
-            + n * np.log(p)
-            + xlog1py(k[nb], -p)
+        result = np.zeros(np.shape(x))
+        inside = ~(x < 0)
+        nb = self.negbin & inside
+        k, n, p = x[nb], self.size[nb], self.prob[nb]
+        result[nb] = np.exp(
+            gammaln(k + n)
+            - self.log_gamma_size[nb]
+            - gammaln(k + 1.0)
+            + self.size_log_prob[nb]
+            + xlog1py(k, -p)
         )
-        log_pmf[~nb] = xlogy(k[~nb], self.mean[~nb]) - self.mean[~nb]
-        log_pmf[~nb] -= gammaln(k[~nb] + 1.0)
-        return np.where(x < 0, 0.0, np.exp(log_pmf))
+        poisson = ~self.negbin & inside
+        k, mean = x[poisson], self.mean[poisson]
+        log_pmf = xlogy(k, mean) - mean
+        log_pmf -= gammaln(k + 1.0)
+        result[poisson] = np.exp(log_pmf)
+        return result
 
     def loss1(self, x):
         """``B(x) = (theta - x) T_0(x) + theta (1 + x / n) p(x)``.
