@@ -56,6 +56,8 @@ _SAMPLE_SIZE = 4000
 _WALK = 48
 # A walked fill rate this close to its target is evaluated again.
 _WALKED_TIE = 1e-12
+# Newton tests of a discrete reorder point before the bracket search.
+_NEWTON_ROUNDS = 4
 
 
 def _pdf(z):
@@ -587,55 +589,82 @@ def _discrete_search(model, q, level, start=None, anchors=None):
     A ``start`` is first tested on all items at once, its special functions
     walked from ``anchors`` where they are close
     (:meth:`_Discrete.walked_ends`; a walked test this close to a tie is
-    evaluated again); the items it does not settle go on to the bracket
-    search, from a Newton step off it.
+    evaluated again). An item is settled when its test ``x`` has ``S(Q, x -
+    1) < level <= S(Q, x)`` inside the bracket of
+    :func:`_discrete_reorder_points`; the others test a Newton step off
+    their last test (:func:`_newton_guess`, one unit on when it stays put),
+    a few rounds, and then go on to the bracket search from there.
     """
     if start is None:
         return _bracket_search(model, q, level)
     low, high = _discrete_bounds(model, q, level)
-    guess = np.round(start)
-    usable = np.isfinite(guess) & (guess - 1.0 > low) & (guess <= high)
-    r = np.where(usable, guess, high)
-    if anchors is None:
-        ends = model.ends(q, r)
-        below, at, *losses = model._pair(q, r, ends)
-    else:
-        ends, walked = model.walked_ends(q, r, anchors)
-        below, at, *losses = model._pair(q, r, ends)
-        tie = np.flatnonzero(
-            walked
-            & (
-                (np.abs(at - level) < _WALKED_TIE)
-                | (np.abs(below - level) < _WALKED_TIE)
-            )
+    r = np.empty(q.size)
+    ends = tuple(np.empty(q.size) for _ in range(4))
+    losses = (np.empty(q.size), np.empty(q.size))
+    pending, guess = np.arange(q.size), np.round(start)
+    for attempt in range(_NEWTON_ROUNDS):
+        whole = pending.size == q.size
+        part = model if whole else model.subset(pending)
+        q_, level_ = q[pending], level[pending]
+        usable = (
+            np.isfinite(guess) & (guess - 1.0 > low[pending]) & (guess <= high[pending])
         )
-        if tie.size:
-            part = model.subset(tie)
-            ends_tie = part.ends(q[tie], r[tie])
-            pair_tie = part._pair(q[tie], r[tie], ends_tie)
-            for values, values_tie in zip(
-                (*ends, below, at, *losses), (*ends_tie, *pair_tie), strict=True
-            ):
-                values[tie] = values_tie
-    rest = np.flatnonzero(~(usable & (below < level) & (at >= level)))
-    if rest.size:
-        part, q_rest, level_rest = model.subset(rest), q[rest], level[rest]
-        retry = _newton_guess(
-            q_rest,
-            level_rest,
-            r[rest],
-            q_rest,
-            (ends[0][rest], ends[2][rest]),
-            (losses[0][rest], losses[1][rest]),
-        )
-        r[rest], ends_rest, losses_rest = _bracket_search(
-            part, q_rest, level_rest, retry
-        )
-        for values, values_rest in zip(
-            (*ends, *losses), (*ends_rest, *losses_rest), strict=True
+        x = np.where(usable, guess, high[pending])
+        if attempt == 0 and anchors is not None:
+            tested = _walked_test(part, q_, level_, x, anchors)
+        else:
+            tested = part.ends(q_, x)
+            tested = (*tested, *part._pair(q_, x, tested))
+        *tested_ends, below, at, loss_low, loss_high = tested
+        settled = usable & (below < level_) & (at >= level_)
+        done = pending[settled]
+        r[done] = x[settled]
+        for values, values_tested in zip(
+            (*ends, *losses), (*tested_ends, loss_low, loss_high), strict=True
         ):
-            values[rest] = values_rest
-    return r, ends, tuple(losses)
+            values[done] = values_tested[settled]
+        keep = ~settled
+        pending, x = pending[keep], x[keep]
+        if not pending.size:
+            break
+        guess = _newton_guess(
+            q_[keep],
+            level_[keep],
+            x,
+            q_[keep],
+            (tested_ends[0][keep], tested_ends[2][keep]),
+            (loss_low[keep], loss_high[keep]),
+        )
+        stuck = guess == x
+        guess[stuck] += np.where(at[keep][stuck] >= level_[keep][stuck], -1.0, 1.0)
+    if pending.size:
+        rest = _bracket_search(model.subset(pending), q[pending], level[pending], guess)
+        r[pending] = rest[0]
+        for values, values_rest in zip(
+            (*ends, *losses), (*rest[1], *rest[2]), strict=True
+        ):
+            values[pending] = values_rest
+    return r, ends, losses
+
+
+def _walked_test(model, q, level, x, anchors):
+    """:meth:`_Discrete.ends` at ``x`` walked from ``anchors`` and the
+    :meth:`_Discrete._pair` of them; near ties evaluated instead."""
+    ends, walked = model.walked_ends(q, x, anchors)
+    tested = (*ends, *model._pair(q, x, ends))
+    below, at = tested[4], tested[5]
+    tie = np.flatnonzero(
+        walked
+        & ((np.abs(at - level) < _WALKED_TIE) | (np.abs(below - level) < _WALKED_TIE))
+    )
+    if tie.size:
+        part = model.subset(tie)
+        ends_tie = part.ends(q[tie], x[tie])
+        for values, values_tie in zip(
+            tested, (*ends_tie, *part._pair(q[tie], x[tie], ends_tie)), strict=True
+        ):
+            values[tie] = values_tie
+    return tested
 
 
 def _bracket_search(model, q, level, start=None):
