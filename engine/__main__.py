@@ -6,9 +6,11 @@
     quoting the flow model's lead time and both with the same make-up time, and
     writes PNG charts into DIR (default ``./out``).
 ``bench --skus N --workcenters M [--seed S] [--repeat R]``
-    Generates a plant of that size, times the optimisation and prints progress
-    lines, then as its last line one JSON object (``seconds``, ``peak_mb``,
-    ``phases``...; see :func:`engine.benchmark.benchmark`).
+    Generates a plant of that size, times the optimisation and, after each
+    run, the curves of the run's charts (service frontier, order frequency),
+    prints progress lines, then as its last line one JSON object
+    (``seconds``, ``peak_mb``, ``phases``, ``curves_seconds``...; see
+    :func:`engine.benchmark.benchmark`).
 
 This module only parses arguments and prints; the work is done by
 :mod:`engine.optimize`, :mod:`engine.simulation` and :mod:`engine.charts`.

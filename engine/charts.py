@@ -1,8 +1,10 @@
 """PNG charts of the demo: efficient frontier, order frequency, CONWIP curves.
 
-Only the command line (``python -m engine demo``) imports this module, and it
-imports matplotlib lazily with the non-interactive Agg backend, so the engine
-itself never needs matplotlib or a display.
+Only the command line (``python -m engine demo``) and the Odoo charts import
+this module, and it imports matplotlib lazily, so the engine itself never
+needs matplotlib or a display. Each chart is a :class:`matplotlib.figure.Figure`
+on its own Agg canvas, without pyplot: no global backend switch, no figure
+registry to close, safe in a server's threads.
 """
 
 from pathlib import Path
@@ -12,15 +14,19 @@ import numpy as np
 from . import conwip
 from ._validation import positive
 
+# Resolution of the PNG files; the layout is computed at the same one.
+_DPI = 110
 
-def _pyplot():
+
+def _figure(rows=1, figsize=(6.4, 4.4), **subplots):
+    """A figure on its own Agg canvas and its axes (``Figure.subplots``)."""
     # Lazy: the engine must import without matplotlib (inside Odoo).
-    import matplotlib  # noqa: PLC0415
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
+    from matplotlib.figure import Figure  # noqa: PLC0415
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
-
-    return plt
+    figure = Figure(figsize=figsize, dpi=_DPI)
+    FigureCanvasAgg(figure)
+    return figure, figure.subplots(rows, 1, **subplots)
 
 
 def _curve_and_plan(axes, curve, plan, curve_label, plan_label):
@@ -29,12 +35,19 @@ def _curve_and_plan(axes, curve, plan, curve_label, plan_label):
     axes.plot(*plan, marker="*", markersize=14, linestyle="none", label=plan_label)
 
 
-def _save(plt, figure, path):
-    """Write ``figure`` as a PNG at ``path``, close it, return the path."""
-    figure.tight_layout()
+def _save(figure, path):
+    """Lay ``figure`` out tight, write it as a PNG at ``path``, return the path.
+
+    The layout is computed once, as ``Figure.tight_layout`` does, but without
+    leaving a layout engine on the figure: with one, ``savefig`` draws the
+    whole figure a second time just to lay it out again.
+    """
+    from matplotlib.layout_engine import TightLayoutEngine  # noqa: PLC0415
+
+    TightLayoutEngine().execute(figure)
     target = Path(path)
-    figure.savefig(target, dpi=110)
-    plt.close(figure)
+    # zlib level 3 instead of 6: a third less time, 6 % more bytes.
+    figure.savefig(target, dpi=_DPI, pil_kwargs={"compress_level": 3})
     return target
 
 
@@ -60,8 +73,7 @@ def efficient_frontier_chart(frontier, current, path, basis=None):
     pathlib.Path
         The file written.
     """
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(6.4, 4.4))
+    figure, axes = _figure(figsize=(6.4, 4.4))
     _curve_and_plan(
         axes,
         (frontier["fill_rate"] * 100, frontier["inventory_investment"]),
@@ -80,7 +92,7 @@ def efficient_frontier_chart(frontier, current, path, basis=None):
     )
     axes.grid(alpha=0.3)
     axes.legend()
-    return _save(plt, figure, path)
+    return _save(figure, path)
 
 
 def _wrap(text, width=70):
@@ -105,8 +117,7 @@ def order_frequency_chart(curve, path):
     pathlib.Path
         The file written.
     """
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(6.4, 4.6))
+    figure, axes = _figure(figsize=(6.4, 4.6))
     plan = curve[curve["is_plan"]]
     _curve_and_plan(
         axes,
@@ -124,7 +135,7 @@ def order_frequency_chart(curve, path):
     )
     axes.grid(alpha=0.3)
     axes.legend()
-    return _save(plt, figure, path)
+    return _save(figure, path)
 
 
 def flow_chart(flow, row, curve, path, units_per_lot=None):
@@ -157,7 +168,8 @@ def flow_chart(flow, row, curve, path, units_per_lot=None):
     pathlib.Path
         The file written.
     """
-    plt = _pyplot()
+    from matplotlib.ticker import MaxNLocator  # noqa: PLC0415
+
     scale = (
         1.0
         if units_per_lot is None
@@ -171,7 +183,7 @@ def flow_chart(flow, row, curve, path, units_per_lot=None):
         "practical worst case": conwip.practical_worst_case(w, rb, t0),
         "worst case": conwip.worst_case(w, rb, t0),
     }
-    figure, (top, bottom) = plt.subplots(2, 1, figsize=(6.4, 7.2), sharex=True)
+    figure, (top, bottom) = _figure(2, figsize=(6.4, 7.2), sharex=True)
     for label, (throughput, cycle_time) in cases.items():
         top.plot(w * scale, throughput * scale, linestyle="--", label=label)
         bottom.plot(w * scale, cycle_time, linestyle="--", label=label)
@@ -187,7 +199,7 @@ def flow_chart(flow, row, curve, path, units_per_lot=None):
     cap = int(row["wip_cap"]) * scale
     for axes in (top, bottom):
         if units_per_lot is None:
-            axes.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.axvline(cap, color="grey", linewidth=1, label="WIP cap")
         axes.grid(alpha=0.3)
     top.axhline(float(row["target_throughput"]) * scale, color="grey", linestyle=":")
@@ -197,4 +209,4 @@ def flow_chart(flow, row, curve, path, units_per_lot=None):
     bottom.set_ylim(0, float(np.max(cases["practical worst case"][1])) * 1.5)
     top.set_title(f"Flow {flow}: throughput and cycle time versus WIP")
     top.legend(fontsize="small")
-    return _save(plt, figure, path)
+    return _save(figure, path)

@@ -52,6 +52,12 @@ _STD_FLOOR = 1e-14
 _FILL_TOLERANCE = 1e-10
 # Items in the sample that gives optimal_reorder_points its first multiplier.
 _SAMPLE_SIZE = 4000
+# Longest walk of the discrete tails from a neighbouring solution, in units.
+_WALK = 48
+# A walked fill rate this close to its target is evaluated again.
+_WALKED_TIE = 1e-12
+# Newton tests of a discrete reorder point before the bracket search.
+_NEWTON_ROUNDS = 4
 
 
 def _pdf(z):
@@ -68,7 +74,7 @@ def _is_stochastic(q, r, mean, std):
     return std > _STD_FLOOR * (np.abs(mean) + q + np.abs(r))
 
 
-def _normal_policy(q, r, mean, std):
+def _normal_policy(q, r, mean, std, fill_only=False):
     """Fill rate, shortfall ``1 - S`` and ``G(r + Q) - G(r)``, for std > 0.
 
     ``1 - S = (n(r) - n(r + Q)) / Q`` with the first-order loss ``n(x) = sigma
@@ -79,7 +85,8 @@ def _normal_policy(q, r, mean, std):
     is tiny. One pass costs two normal tails and two densities (``L(w) =
     phi(w) - w (1 - Phi(w))`` at ``w = +-z``).
 
-    Returns ``(fill, shortfall, G(r + Q) - G(r), phi(z(r)), phi(z(r + Q)))``.
+    Returns ``(fill, shortfall, G(r + Q) - G(r), phi(z(r)), phi(z(r + Q)))``,
+    or only the fill rate with ``fill_only``.
     """
     z1 = (r - mean) / std
     z2 = (r + q - mean) / std
@@ -94,6 +101,8 @@ def _normal_policy(q, r, mean, std):
     # with w = -z it is (n_(r) - n_(r + Q)) / Q = -S.
     small = std * ((pdf1 - w1 * tail1) - (pdf2 - w2 * tail2)) / q
     upper = sign > 0
+    if fill_only:
+        return np.clip(np.where(upper, 1.0 - small, -small), 0.0, 1.0)
     shortfall = np.where(upper, small, 1.0 + small)
     fill = np.where(upper, 1.0 - small, -small)
     delta_cdf = sign * (tail1 - tail2)
@@ -212,8 +221,19 @@ class _Discrete:
     so that ``beta(x - 1) - beta(x) = B(x)`` and ``B(x - 1) - B(x) = 1 - G(x - 1)``.
     """
 
+    _ARRAYS = (
+        "mean",
+        "std",
+        "negbin",
+        "prob",
+        "size",
+        "factorial_moment",
+        "log_gamma_size",
+        "size_log_prob",
+    )
+
     def __init__(self, mean, std, negbin):
-        self.mean, self.negbin = mean, negbin
+        self.mean, self.std, self.negbin = mean, std, negbin
         with np.errstate(divide="ignore", invalid="ignore"):
             p = np.where(negbin, mean / np.where(negbin, std**2, 1.0), 1.0)
             self.prob = p
@@ -223,22 +243,27 @@ class _Discrete:
             negbin, n * (n + 1.0) * ((1.0 - p) / p) ** 2, mean**2
         )
         self.factorial_moment = np.where(negbin, factorial_moment, mean**2)
+        # The negative binomial pmf's terms that do not depend on x, once.
+        self.log_gamma_size = gammaln(n)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self.size_log_prob = n * np.log(p)
 
     def tail(self, x):
         """``T_0(x) = P(X > x)`` for whole ``x`` (1 when ``x < 0``)."""
-        k = np.maximum(x, 0.0) + 1.0
-        # Each family's special function only on its own rows: the incomplete
-        # beta costs several times the incomplete gamma.
-        result = np.empty(np.shape(k))
-        nb = self.negbin
-        result[~nb] = gammainc(k[~nb], self.mean[~nb])
+        result = np.ones(np.shape(x))
+        # Special functions only where they are needed, and each family's only
+        # on its own rows: the incomplete beta costs several times the gamma.
+        inside = ~(x < 0)
+        nb, k = self.negbin & inside, x + 1.0
+        gamma = ~self.negbin & inside
+        result[gamma] = gammainc(k[gamma], self.mean[gamma])
         result[nb] = betainc(k[nb], self.size[nb], 1.0 - self.prob[nb])
-        return np.where(x < 0, 1.0, result)
+        return result
 
     def subset(self, keep):
         """The same items restricted to the boolean or index mask ``keep``."""
         part = object.__new__(_Discrete)
-        for name in ("mean", "negbin", "prob", "size", "factorial_moment"):
+        for name in self._ARRAYS:
             setattr(part, name, getattr(self, name)[keep])
         return part
 
@@ -247,20 +272,23 @@ class _Discrete:
 
     def pmf(self, x):
         """``P(X = x)`` for whole ``x`` (0 when ``x < 0``)."""
-        k = np.maximum(x, 0.0)
-        nb = self.negbin
-        log_pmf = np.empty(np.shape(k))
-        n, p = self.size[nb], self.prob[nb]
-        log_pmf[nb] = (
-            gammaln(k[nb] + n)
-            - gammaln(n)
-            - gammaln(k[nb] + 1.0)
-            + n * np.log(p)
-            + xlog1py(k[nb], -p)
+        result = np.zeros(np.shape(x))
+        inside = ~(x < 0)
+        nb = self.negbin & inside
+        k, n, p = x[nb], self.size[nb], self.prob[nb]
+        result[nb] = np.exp(
+            gammaln(k + n)
+            - self.log_gamma_size[nb]
+            - gammaln(k + 1.0)
+            + self.size_log_prob[nb]
+            + xlog1py(k, -p)
         )
-        log_pmf[~nb] = xlogy(k[~nb], self.mean[~nb]) - self.mean[~nb]
-        log_pmf[~nb] -= gammaln(k[~nb] + 1.0)
-        return np.where(x < 0, 0.0, np.exp(log_pmf))
+        poisson = ~self.negbin & inside
+        k, mean = x[poisson], self.mean[poisson]
+        log_pmf = xlogy(k, mean) - mean
+        log_pmf -= gammaln(k + 1.0)
+        result[poisson] = np.exp(log_pmf)
+        return result
 
     def loss1(self, x):
         """``B(x) = (theta - x) T_0(x) + theta (1 + x / n) p(x)``.
@@ -283,18 +311,85 @@ class _Discrete:
         value = (self.mean - x) * tail + self.mean * (1.0 + shift) * pmf
         return np.maximum(np.where(x < 0, self.mean - x, value), 0.0)
 
-    def fill_pair(self, q, x):
+    def ends(self, q, x):
+        """``(T_0(x), p(x), T_0(x + Q), p(x + Q))``: all the special functions
+        a (Q, r) policy with ``r = x`` needs (:meth:`fill_pair`,
+        :meth:`measures`)."""
+        high = x + q
+        return self.tail(x), self.pmf(x), self.tail(high), self.pmf(high)
+
+    def walked_ends(self, q, x, anchors):
+        """:meth:`ends`, walked down from known points where they are close.
+
+        ``anchors`` holds two ``(point, T_0, p)`` triples, for ``x`` and for
+        ``x + Q``: an end at most :data:`_WALK` units below its anchor (and
+        not below 0) comes from ``T_0(y - 1) = T_0(y) + p(y)`` and ``p(y - 1)
+        = p(y) y / ((y - 1 + n)(1 - p))`` (Poisson: ``p(y) y / theta``), sums
+        and products of positive terms that lose a few units of the last
+        place; the others are evaluated. Returns ``(ends, walked)``, the mask
+        of items with an end walked.
+        """
+        values, walked = [], np.zeros(np.shape(x), dtype=bool)
+        for y, (point, tail, pmf) in zip((x, x + q), anchors, strict=True):
+            steps = point - y
+            walk = (y >= 0) & (steps >= 0) & (steps <= _WALK) & (pmf > 0)
+            index = np.flatnonzero(walk)
+            if not index.size:
+                values += [self.tail(y), self.pmf(y)]
+                continue
+            end_tail, end_pmf = np.empty(np.shape(y)), np.empty(np.shape(y))
+            rest = np.flatnonzero(~walk)
+            part = self.subset(rest)
+            end_tail[rest], end_pmf[rest] = part.tail(y[rest]), part.pmf(y[rest])
+            end_tail[index], end_pmf[index] = self.subset(index)._walk_down(
+                point[index], tail[index], pmf[index], steps[index]
+            )
+            values += [end_tail, end_pmf]
+            walked[index] = True
+        return tuple(values), walked
+
+    def _walk_down(self, point, tail, pmf, steps):
+        """``(T_0, p)`` at ``point - steps`` from their values at ``point``."""
+        # Longest walks first: the items still walking are a leading slice.
+        order = np.argsort(-steps.astype(np.int16), kind="stable")
+        left = steps[order]
+        tail, pmf, y = tail[order], pmf[order], point[order]
+        # p(y - 1) / p(y) = y / (a y + b): negative binomial a = 1 - p, b = (n
+        # - 1)(1 - p); Poisson a = 0, b = theta.
+        negbin = self.negbin[order]
+        slope = np.where(negbin, 1.0 - self.prob[order], 0.0)
+        offset = np.where(negbin, (self.size[order] - 1.0) * slope, self.mean[order])
+        ratio = np.empty(tail.size)
+        for step in range(int(left[0]) if left.size else 0):
+            m = int(np.searchsorted(-left, -step, side="left"))
+            tail[:m] += pmf[:m]
+            np.multiply(y[:m], slope[:m], out=ratio[:m])
+            ratio[:m] += offset[:m]
+            np.divide(y[:m], ratio[:m], out=ratio[:m])
+            pmf[:m] *= ratio[:m]
+            y[:m] -= 1.0
+        result_tail, result_pmf = np.empty_like(tail), np.empty_like(pmf)
+        result_tail[order], result_pmf[order] = tail, pmf
+        return result_tail, result_pmf
+
+    def fill_pair(self, q, x, ends=None):
         """``(S(Q, x - 1), S(Q, x))`` from the tails at ``x`` and ``x + Q``.
 
         ``B(x - 1) = B(x) + T_0(x - 1)`` and ``T_0(x - 1) = T_0(x) + p(x)``:
-        the lower neighbour costs no special function.
+        the lower neighbour costs no special function. ``ends``, the output
+        of :meth:`ends` at ``x``, saves evaluating them again.
         """
-        loss_low, tail_low, pmf_low = self._loss1_parts(x)
-        loss_high, tail_high, pmf_high = self._loss1_parts(x + q)
+        return self._pair(q, x, self.ends(q, x) if ends is None else ends)[:2]
+
+    def _pair(self, q, x, ends):
+        """:meth:`fill_pair` and the losses ``(B(x), B(x + Q))`` it used."""
+        tail_low, pmf_low, tail_high, pmf_high = ends
+        loss_low = self._loss1_from(x, tail_low, pmf_low)
+        loss_high = self._loss1_from(x + q, tail_high, pmf_high)
         fill = np.clip(1.0 - (loss_low - loss_high) / q, 0.0, 1.0)
         step = (tail_low + pmf_low) - (tail_high + pmf_high)
         below = np.clip(1.0 - (loss_low - loss_high + step) / q, 0.0, 1.0)
-        return below, fill
+        return below, fill, loss_low, loss_high
 
     def loss2(self, x):
         """``beta(x)`` from one tail and one probability at ``x``.
@@ -326,17 +421,24 @@ class _Discrete:
         negbin = stats.nbinom.ppf(level, self.size, self.prob)
         return np.where(self.negbin, negbin, poisson)
 
-    def measures(self, q, r, slope=False):
+    def measures(self, q, r, slope=False, ends=None, losses=None):
         """``(S(Q, r), B(Q, r), I(Q, r)[, dI/dQ at constant S])`` from one tail
         and probability at ``r`` and at ``r + Q`` (:func:`lot_size_slope`;
-        ``B(x + 1) = B(x) - T_0(x)`` gives ``n(r + Q + 1)``)."""
-        ends = []
-        for x in (r, r + q):
-            tail, pmf = self.tail(x), self.pmf(x)
-            ends.append(
-                (tail, self._loss1_from(x, tail, pmf), self._loss2_from(x, tail, pmf))
+        ``B(x + 1) = B(x) - T_0(x)`` gives ``n(r + Q + 1)``); ``ends``, the
+        output of :meth:`ends` at ``r``, and ``losses``, ``(B(r), B(r +
+        Q))``, save evaluating them again."""
+        if ends is None:
+            ends = self.ends(q, r)
+        tail_low, pmf_low, tail_high, pmf_high = ends
+        top = r + q
+        if losses is None:
+            losses = (
+                self._loss1_from(r, tail_low, pmf_low),
+                self._loss1_from(top, tail_high, pmf_high),
             )
-        (tail_low, loss1_low, loss2_low), (tail_high, loss1_high, loss2_high) = ends
+        loss1_low, loss1_high = losses
+        loss2_low = self._loss2_from(r, tail_low, pmf_low)
+        loss2_high = self._loss2_from(top, tail_high, pmf_high)
         fill = np.clip(1.0 - (loss1_low - loss1_high) / q, 0.0, 1.0)
         backorders = np.maximum((loss2_low - loss2_high) / q, 0.0)
         on_hand = np.maximum(0.5 * (q + 1.0) + r - self.mean + backorders, 0.0)
@@ -446,13 +548,130 @@ def _discrete_reorder_points(q, mean, std, negbin, level, start=None):
     ``start`` guess is tested first, with its lower neighbour: a good guess
     settles the item in that one step.
     """
-    model = _Discrete(mean, std, negbin)
+    return _bracket_search(_Discrete(mean, std, negbin), q, level, start)[0]
+
+
+def _discrete_bounds(model, q, level):
+    """Whole reorder points too low / high enough for ``S(Q, r) >= level``
+    (:func:`_discrete_reorder_points`)."""
+    mean, std = model.mean, model.std
     cycle_shortfall = q * (1.0 - level)
     low = np.floor(mean - std * np.sqrt((1.0 - level) / level)) - q - 1.0
     high = np.minimum(
         np.ceil(mean - cycle_shortfall + std**2 / (4.0 * cycle_shortfall)),
         np.ceil(mean + std * np.sqrt(level / (1.0 - level))) + 1.0,
     )
+    return low, high
+
+
+def _newton_guess(q, level, r0, q0, tails, losses):
+    """Whole reorder point a Newton step from a solved ``(Q0, r0)`` predicts.
+
+    ``S(Q, r) >= level`` reads ``F(r) = B(r) - B(r + Q) - Q (1 - level) <=
+    0`` with ``F' = -(T_0(r) - T_0(r + Q))``. ``tails`` and ``losses`` are
+    ``T_0`` and ``B`` at ``r0`` and ``r0 + Q0``; ``B(r0 + Q)`` is extrapolated
+    linearly from ``r0 + Q0``. NaN where the step is undefined.
+    """
+    (tail_low, tail_high), (loss_low, loss_high) = tails, losses
+    loss_top = np.maximum(loss_high - tail_high * (q - q0), 0.0)
+    excess = loss_low - loss_top - q * (1.0 - level)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        guess = np.ceil(r0 + excess / (tail_low - tail_high))
+    return np.where(np.isfinite(guess), guess, np.nan)
+
+
+def _discrete_search(model, q, level, start=None, anchors=None):
+    """:func:`_discrete_reorder_points` of the items of ``model``, a
+    :class:`_Discrete`: returns ``(r, ends, losses)``, the
+    :meth:`_Discrete.ends` and ``(B(r), B(r + Q))`` at the answers, for the
+    policy measures there.
+
+    A ``start`` is first tested on all items at once, its special functions
+    walked from ``anchors`` where they are close
+    (:meth:`_Discrete.walked_ends`; a walked test this close to a tie is
+    evaluated again). An item is settled when its test ``x`` has ``S(Q, x -
+    1) < level <= S(Q, x)`` inside the bracket of
+    :func:`_discrete_reorder_points`; the others test a Newton step off
+    their last test (:func:`_newton_guess`, one unit on when it stays put),
+    a few rounds, and then go on to the bracket search from there.
+    """
+    if start is None:
+        return _bracket_search(model, q, level)
+    low, high = _discrete_bounds(model, q, level)
+    r = np.empty(q.size)
+    ends = tuple(np.empty(q.size) for _ in range(4))
+    losses = (np.empty(q.size), np.empty(q.size))
+    pending, guess = np.arange(q.size), np.round(start)
+    for attempt in range(_NEWTON_ROUNDS):
+        whole = pending.size == q.size
+        part = model if whole else model.subset(pending)
+        q_, level_ = q[pending], level[pending]
+        usable = (
+            np.isfinite(guess) & (guess - 1.0 > low[pending]) & (guess <= high[pending])
+        )
+        x = np.where(usable, guess, high[pending])
+        if attempt == 0 and anchors is not None:
+            tested = _walked_test(part, q_, level_, x, anchors)
+        else:
+            tested = part.ends(q_, x)
+            tested = (*tested, *part._pair(q_, x, tested))
+        *tested_ends, below, at, loss_low, loss_high = tested
+        settled = usable & (below < level_) & (at >= level_)
+        done = pending[settled]
+        r[done] = x[settled]
+        for values, values_tested in zip(
+            (*ends, *losses), (*tested_ends, loss_low, loss_high), strict=True
+        ):
+            values[done] = values_tested[settled]
+        keep = ~settled
+        pending, x = pending[keep], x[keep]
+        if not pending.size:
+            break
+        guess = _newton_guess(
+            q_[keep],
+            level_[keep],
+            x,
+            q_[keep],
+            (tested_ends[0][keep], tested_ends[2][keep]),
+            (loss_low[keep], loss_high[keep]),
+        )
+        stuck = guess == x
+        guess[stuck] += np.where(at[keep][stuck] >= level_[keep][stuck], -1.0, 1.0)
+    if pending.size:
+        rest = _bracket_search(model.subset(pending), q[pending], level[pending], guess)
+        r[pending] = rest[0]
+        for values, values_rest in zip(
+            (*ends, *losses), (*rest[1], *rest[2]), strict=True
+        ):
+            values[pending] = values_rest
+    return r, ends, losses
+
+
+def _walked_test(model, q, level, x, anchors):
+    """:meth:`_Discrete.ends` at ``x`` walked from ``anchors`` and the
+    :meth:`_Discrete._pair` of them; near ties evaluated instead."""
+    ends, walked = model.walked_ends(q, x, anchors)
+    tested = (*ends, *model._pair(q, x, ends))
+    below, at = tested[4], tested[5]
+    tie = np.flatnonzero(
+        walked
+        & ((np.abs(at - level) < _WALKED_TIE) | (np.abs(below - level) < _WALKED_TIE))
+    )
+    if tie.size:
+        part = model.subset(tie)
+        ends_tie = part.ends(q[tie], x[tie])
+        for values, values_tie in zip(
+            tested, (*ends_tie, *part._pair(q[tie], x[tie], ends_tie)), strict=True
+        ):
+            values[tie] = values_tie
+    return tested
+
+
+def _bracket_search(model, q, level, start=None):
+    """The bracket search of :func:`_discrete_reorder_points`; returns ``(r,
+    ends, losses)`` as :func:`_discrete_search`."""
+    mean, std = model.mean, model.std
+    low, high = _discrete_bounds(model, q, level)
     # S - level at the ends: the bounds' values until evaluated.
     top = mean - high
     gap_high = 1.0 - 0.5 * (np.sqrt(std**2 + top**2) + top) / q - level
@@ -461,6 +680,9 @@ def _discrete_reorder_points(q, mean, std, negbin, level, start=None):
         gap_low = np.nan_to_num(std**2 / (std**2 + spread**2), nan=1.0) - level
     gap_low = np.minimum(gap_low, -1e-12)
     checked = np.zeros(q.size, dtype=bool)
+    # The special functions at the upper end, where it was tested as such.
+    ends = [np.empty(q.size) for _ in range(4)]
+    kept = np.zeros(q.size, dtype=bool)
     width = high - low
     stalled = np.zeros(q.size, dtype=np.int8)
     open_ = np.arange(q.size)
@@ -475,7 +697,9 @@ def _discrete_reorder_points(q, mean, std, negbin, level, start=None):
             first = False
         upper = np.clip(upper, lo + 1.0, hi)
         lower = np.clip(upper - 1.0, lo + 1.0, hi)
-        below, at = model.subset(open_).fill_pair(q[open_], upper)
+        part = model.subset(open_)
+        at_upper = part.ends(q[open_], upper)
+        below, at = part.fill_pair(q[open_], upper, at_upper)
         # lower is upper - 1, or upper itself where the bracket clips it.
         below = np.where(lower < upper, below, at)
         gap = np.concatenate([below, at]) - np.concatenate([level[open_]] * 2)
@@ -489,6 +713,10 @@ def _discrete_reorder_points(q, mean, std, negbin, level, start=None):
             up = reached & (tested <= high[open_])
             high[open_[up]], gap_high[open_[up]] = tested[up], tested_gap[up]
             checked[open_[up]] = True
+            evaluated = up & (tested == upper)
+            kept[open_[up]] = evaluated[up]
+            for kept_end, value in zip(ends, at_upper, strict=True):
+                kept_end[open_[evaluated]] = value[evaluated]
             down = ~reached & (tested > low[open_])
             low[open_[down]], gap_low[open_[down]] = tested[down], tested_gap[down]
             short = open_[down][low[open_[down]] >= high[open_[down]]]
@@ -497,7 +725,17 @@ def _discrete_reorder_points(q, mean, std, negbin, level, start=None):
         stalled[open_] = np.where(new_width > 0.5 * width[open_], stalled[open_] + 1, 0)
         width[open_] = new_width
         open_ = open_[(new_width > 1) | ~checked[open_]]
-    return high
+    # Answers found as a lower neighbour: their ends evaluated directly.
+    missing = np.flatnonzero(~kept)
+    if missing.size:
+        values = model.subset(missing).ends(q[missing], high[missing])
+        for kept_end, value in zip(ends, values, strict=True):
+            kept_end[missing] = value
+    losses = (
+        model._loss1_from(high, ends[0], ends[1]),
+        model._loss1_from(high + q, ends[2], ends[3]),
+    )
+    return high, tuple(ends), losses
 
 
 def base_stock(mean_lt_demand, std_lt_demand, service, distribution="normal"):
@@ -987,16 +1225,239 @@ def reorder_point_for_fill_rate(
         )
     s = _is_stochastic(q_, 0.0, mean, std) & ~d
     q_, mean, std, level = q_[s], mean[s], std[s], level[s]
-    low, high = _search_range(q_, mean, std)
-    # 48 halvings leave 4e-15 of the bracket width Q + 20 sigma.
-    for _ in range(48):
-        middle = 0.5 * (low + high)
-        reached = _normal_policy(q_, middle, mean, std)[0] >= level
-        high = np.where(reached, middle, high)
-        low = np.where(reached, low, middle)
-    result[s] = high
+    result[s] = _bisection(q_, mean, std, level, *_search_range(q_, mean, std))
     inputs = (q, mean_lt_demand, std_lt_demand, target, distribution)
     return scalar_or_array(result.reshape(shape), *(x for x in inputs if x is not None))
+
+
+# Bisection halvings of reorder_point_for_fill_rate: 4e-15 of Q + 20 sigma left.
+_HALVINGS = 48
+# Fill-rate margin around the target beyond which a bisection test is decided
+# without evaluating it (about fifty times the rounding of S near 1).
+_SURE_GAP = 1e-14
+
+
+def _bisection(q, mean, std, level, low, high, sure=None):
+    """The bisection of :func:`reorder_point_for_fill_rate` (std > 0 rows).
+
+    ``sure``, optional ``(below, above)`` with ``S(below) < level <=
+    S(above)`` (margin :data:`_SURE_GAP`), decides every midpoint outside
+    ``(below, above)`` without evaluating it: since ``S`` increases in ``r``
+    the halvings, and so the result, are the same bit for bit.
+    """
+    if sure is None:
+        for _ in range(_HALVINGS):
+            middle = 0.5 * (low + high)
+            reached = _normal_policy(q, middle, mean, std)[0] >= level
+            high = np.where(reached, middle, high)
+            low = np.where(reached, low, middle)
+        return high
+    below, above = sure
+    low, high = low.copy(), high.copy()
+    middle, reached = np.empty_like(low), np.empty(low.size, dtype=bool)
+    unsure, within = np.empty_like(reached), np.empty_like(reached)
+    for _ in range(_HALVINGS):
+        np.add(low, high, out=middle)
+        middle *= 0.5
+        np.greater_equal(middle, above, out=reached)
+        np.greater(middle, below, out=unsure)
+        np.less(middle, above, out=within)
+        unsure &= within
+        if unsure.any():
+            index = np.flatnonzero(unsure)
+            fill = _normal_policy(
+                q[index], middle[index], mean[index], std[index], fill_only=True
+            )
+            reached[index] = fill >= level[index]
+        np.copyto(high, middle, where=reached)
+        np.logical_not(reached, out=reached)
+        np.copyto(low, middle, where=reached)
+    return high
+
+
+def _sure_bracket(q, mean, std, level, low, high, start):
+    """``(below, above)`` close around the root of ``S(Q, r) = level``.
+
+    Safeguarded Newton (``dS/dr = (G(r + Q) - G(r)) / Q``) from ``start``
+    (NaN: the middle of ``[low, high]``) until the fill rate is within
+    :data:`_SURE_GAP` of ``level``; the bracket is then a few margins wide
+    and checked by evaluating its ends. Rows that do not settle get
+    ``(low - 1, high + 1)``, which decides nothing.
+    """
+    below, above = low - 1.0, high + 1.0
+    r = np.where(np.isfinite(start), np.clip(start, low, high), 0.5 * (low + high))
+    lo, hi = low.copy(), high.copy()
+    index = np.arange(q.size)
+    found, slope_found = np.empty(q.size), np.empty(q.size)
+    settled = np.zeros(q.size, dtype=bool)
+    for _ in range(60):
+        fill, _, delta_cdf, _, _ = _normal_policy(q[index], r, mean[index], std[index])
+        gap = fill - level[index]
+        slope = delta_cdf / q[index]
+        lo[index] = np.where(gap < 0, r, lo[index])
+        hi[index] = np.where(gap >= 0, r, hi[index])
+        done = (np.abs(gap) <= 0.5 * _SURE_GAP) & (slope > 0)
+        found[index[done]], slope_found[index[done]] = r[done], slope[done]
+        settled[index[done]] = True
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = r - gap / slope
+        inside = np.isfinite(newton) & (newton > lo[index]) & (newton < hi[index])
+        r = np.where(inside, newton, 0.5 * (lo[index] + hi[index]))[~done]
+        index = index[~done]
+        if not index.size:
+            break
+    ok = np.flatnonzero(settled)
+    margin = 2.0 * _SURE_GAP / slope_found[ok]
+    ends = found[ok] - margin, found[ok] + margin
+    args = q[ok], mean[ok], std[ok]
+    gap_low = _normal_policy(args[0], ends[0], *args[1:], fill_only=True) - level[ok]
+    gap_high = _normal_policy(args[0], ends[1], *args[1:], fill_only=True) - level[ok]
+    good = (gap_low <= -_SURE_GAP) & (gap_high >= _SURE_GAP)
+    below[ok[good]], above[ok[good]] = ends[0][good], ends[1][good]
+    return below, above
+
+
+class _PolicySweep:
+    """The (Q, r) policies of the same items under many ``(Q, target)`` pairs.
+
+    What :func:`reorder_point_for_fill_rate` followed by
+    :func:`policy_measures` give, item by item, for a frontier of targets or
+    lot sizes, at a fraction of the work: the inputs are checked once, each
+    solve starts from a neighbouring one (``near``), and the measures reuse
+    the special functions the search evaluated at the answer. Discrete
+    items: the search of :func:`_discrete_reorder_points` tests first the
+    reorder point a Newton step from the neighbour predicts, with the tails
+    walked from the neighbour's when they are close (to the last few bits;
+    the reorder points are the same). Normal items: the bisection's halvings
+    far from the root (located by Newton) are decided without evaluating
+    them, so its result is the same bit for bit. Items whose ``Q`` and target
+    equal the neighbour's are copied.
+    """
+
+    _FIELDS = ("r", "fill", "on_hand")
+    _ENDS = ("tail_low", "pmf_low", "tail_high", "pmf_high")
+
+    def __init__(self, mean_lt_demand, std_lt_demand, distribution):
+        _, _, _, mean, std, codes = _prepare_policy(
+            1.0, None, mean_lt_demand, std_lt_demand, distribution, require_r=False
+        )
+        self.size, self.discrete = mean.size, codes != _NORMAL
+        self.rows = {
+            "discrete": np.flatnonzero(self.discrete),
+            "normal": np.flatnonzero(~self.discrete),
+        }
+        rows = self.rows["discrete"]
+        self.model = _Discrete(mean[rows], std[rows], codes[rows] == _NEGBIN)
+        rows = self.rows["normal"]
+        self.mean, self.std = mean[rows], std[rows]
+
+    def solve(self, q, target, near=None, start=None):
+        """Reorder points and measures for lot sizes ``q`` and fill ``target``.
+
+        Parameters
+        ----------
+        q, target : numpy.ndarray
+            Per item, as in :func:`reorder_point_for_fill_rate`.
+        near : dict, optional
+            An earlier result of this method: its answers start the searches.
+        start : numpy.ndarray, optional
+            Guessed reorder points, used where ``near`` is not given.
+
+        Returns
+        -------
+        dict
+            ``r``, ``fill`` and ``on_hand`` per item, as
+            :func:`reorder_point_for_fill_rate` and :func:`policy_measures`
+            give them (plus the searches' states, for a next ``near``).
+        """
+        shape = (self.size,)
+        q = np.broadcast_to(positive("q", q), shape).astype(float)
+        level = np.broadcast_to(probability("target", target), shape).astype(float)
+        _whole("q", q, self.discrete)
+        out = {name: np.empty(self.size) for name in self._FIELDS}
+        for kind, method in (
+            ("discrete", self._solve_discrete),
+            ("normal", self._solve_normal),
+        ):
+            rows = self.rows[kind]
+            if not rows.size:
+                continue
+            guess = None if start is None else np.asarray(start, dtype=float)[rows]
+            state = method(q[rows], level[rows], near and near[kind], guess)
+            for name in self._FIELDS:
+                out[name][rows] = state[name]
+            out[kind] = state
+        return out
+
+    @staticmethod
+    def _start(q, level, near, names):
+        """The state of a solve, the items equal to ``near`` copied; returns
+        ``(state, todo)``, ``todo`` the other items (``None``: all)."""
+        state = {"q": q, "level": level}
+        todo = None
+        if near is not None:
+            same = (q == near["q"]) & (level == near["level"])
+            if same.any():
+                todo = np.flatnonzero(~same)
+        for name in names:
+            state[name] = np.empty(q.size) if todo is None else near[name].copy()
+        return state, todo
+
+    def _solve_discrete(self, q, level, near, start):
+        names = (*self._FIELDS, *self._ENDS, "loss_low", "loss_high")
+        state, todo = self._start(q, level, near, names)
+        model, pick = self.model, (lambda values: values)
+        if todo is not None:
+            if not todo.size:
+                return state
+            model, pick = model.subset(todo), (lambda values: values[todo])
+        q, level = pick(q), pick(level)
+        anchors = None
+        if near is not None:
+            r0, q0 = pick(near["r"]), pick(near["q"])
+            tails = pick(near["tail_low"]), pick(near["tail_high"])
+            losses = pick(near["loss_low"]), pick(near["loss_high"])
+            start = _newton_guess(q, level, r0, q0, tails, losses)
+            anchors = (
+                (r0, tails[0], pick(near["pmf_low"])),
+                (r0 + q0, tails[1], pick(near["pmf_high"])),
+            )
+        elif start is not None:
+            start = pick(start)
+        r, ends, losses = _discrete_search(model, q, level, start, anchors)
+        fill, _, on_hand = model.measures(q, r, ends=ends, losses=losses)
+        values = (r, fill, on_hand, *ends, *losses)
+        for name, value in zip(names, values, strict=True):
+            if todo is None:
+                state[name] = value
+            else:
+                state[name][todo] = value
+        return state
+
+    def _solve_normal(self, q, level, near, start):
+        state, todo = self._start(q, level, near, self._FIELDS)
+        if todo is not None and not todo.size:
+            return state
+        rows = np.arange(q.size) if todo is None else todo
+        mean, std = self.mean[rows], self.std[rows]
+        q, level = q[rows], level[rows]
+        # sigma = 0: S = (r + Q - theta) / Q on [theta - Q, theta].
+        r = mean - q + level * q
+        s = np.flatnonzero(_is_stochastic(q, 0.0, mean, std))
+        if s.size:
+            args = q[s], mean[s], std[s], level[s]
+            low, high = _search_range(*args[:3])
+            if near is not None:
+                guess = near["r"][rows[s]]
+            elif start is not None:
+                guess = start[rows[s]]
+            else:
+                guess = np.full(s.size, np.nan)
+            sure = _sure_bracket(*args, low, high, guess)
+            r[s] = _bisection(*args, low, high, sure)
+        fill, _, on_hand = _normal_measures(q, r, mean, std, False)
+        state["r"][rows], state["fill"][rows], state["on_hand"][rows] = r, fill, on_hand
+        return state
 
 
 def _stationary_reorder_points(q, mean, std, log_ratio, low, high, start):

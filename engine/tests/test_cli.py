@@ -57,6 +57,10 @@ def test_bench_last_line_is_json_with_time_and_memory():
     assert {"assignment", "lot_sizing", "lead_times", "reorder_points"} <= set(
         report["phases"]
     )
+    # The chart curves of an Odoo run, timed after each optimisation.
+    assert set(report["curves"]) == {"service_frontier", "order_frequency_curve"}
+    assert 0 < report["curves_seconds"] < 60
+    assert 0 < report["curves_cpu_seconds"] < 60
 
 
 @pytest.mark.parametrize(
