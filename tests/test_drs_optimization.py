@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import importlib.util
 import math
 from datetime import timedelta
+from pathlib import Path
 from unittest.mock import patch
 
 import numpy as np
@@ -760,3 +762,117 @@ class TestDrsOptimization(DrsOptimizationCase):
                 self.env["mrp.drs.optimization.flow.check"].with_user(user).create(
                     {"run_id": run.id}
                 )
+
+
+@tagged("post_install", "-at_install")
+class TestDrsOptimizationMigration(DrsOptimizationCase):
+    """18.0.1.1.0 merges the three lines of a reorder rule (min, max, and the
+    multiple of kind 'lot_size') of older runs into one."""
+
+    @staticmethod
+    def _migration():
+        path = Path(__file__).parents[1] / "migrations/18.0.1.1.0/post-migrate.py"
+        spec = importlib.util.spec_from_file_location("mrp_drs_post_migrate", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    def _rules(self, run):
+        run.line_ids.invalidate_recordset()
+        return {
+            line.product_id.id: (
+                line.state,
+                line.selected,
+                line.old_value,
+                line.new_value,
+                line.old_max_qty,
+                line.new_max_qty,
+                line.old_multiple,
+                line.new_multiple,
+            )
+            for line in run.line_ids
+            if line.field_name == "reorder_rule"
+        }
+
+    def _split(self, run):
+        """Rewrite ``run``'s reorder-rule lines as 18.0.1.0.0 wrote them."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mrp_drs_optimization_line
+                       (run_id, kind, state, selected, field_name, product_id,
+                        orderpoint_id, old_value, new_value, create_orderpoint,
+                        orderpoint_created)
+                SELECT run_id, v.kind_, state, selected, field, product_id,
+                       orderpoint_id, old, new, create_orderpoint,
+                       orderpoint_created
+                  FROM mrp_drs_optimization_line,
+                       LATERAL (VALUES ('orderpoint', 'product_max_qty',
+                                        old_max_qty, new_max_qty),
+                                       ('lot_size', 'qty_multiple',
+                                        old_multiple, new_multiple))
+                       AS v(kind_, field, old, new)
+                 WHERE run_id = %s AND field_name = 'reorder_rule'
+                   AND state != 'skipped'
+                """,
+                run.id,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE mrp_drs_optimization_line
+                   SET field_name = 'product_min_qty', old_max_qty = NULL,
+                       new_max_qty = NULL, old_multiple = NULL, new_multiple = NULL
+                 WHERE run_id = %s AND field_name = 'reorder_rule'
+                """,
+                run.id,
+            )
+        )
+        self.env.invalidate_all()
+
+    def test_a_proposed_run_keeps_its_proposals(self):
+        run = self._run(review_threshold=1000.0)
+        before = self._rules(run)
+        self._split(run)
+        self.assertFalse(self._rules(run))
+        self.assertEqual(
+            self._migration().merge_reorder_rule_lines(self.env.cr), len(before)
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self._rules(run), before)
+
+    def test_a_value_without_a_line_stays_as_it_is(self):
+        run = self._run(review_threshold=1000.0)
+        short = self.products["short"]
+        self._split(run)
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM mrp_drs_optimization_line WHERE run_id = %s "
+                "AND product_id = %s AND field_name = 'product_max_qty'",
+                run.id,
+                short.id,
+            )
+        )
+        self._migration().merge_reorder_rule_lines(self.env.cr)
+        self.env.invalidate_all()
+        rule = self.orderpoints.filtered(lambda op: op.product_id == short)
+        line = self._line(run, "short", "reorder_rule")
+        self.assertEqual(
+            (line.old_max_qty, line.new_max_qty),
+            (rule.product_max_qty, rule.product_max_qty),
+        )
+
+    def test_an_applied_run_still_reverts_exactly(self):
+        before = self._snapshot()
+        run = self._run(review_threshold=1000.0)
+        run.action_apply()
+        self.assertNotEqual(self._snapshot()["rules"], before["rules"])
+        self._split(run)
+        self._migration().merge_reorder_rule_lines(self.env.cr)
+        self.env.invalidate_all()
+        rules = run.line_ids.filtered(lambda line: line.kind == "orderpoint")
+        self.assertEqual(set(rules.mapped("field_name")), {"reorder_rule"})
+        run.action_revert()
+        self.assertEqual(self._snapshot(), before)
