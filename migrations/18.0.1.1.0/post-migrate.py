@@ -58,6 +58,8 @@ def merge_reorder_rule_lines(cr):
                 values[old] = values[new] = keep[field]
             else:
                 values[old], values[new] = line["old_value"], line["new_value"]
+            if state == "skipped" and field != "product_min_qty":
+                values[new] = None  # a product not optimised has no proposal
         values["selected"] = all(line["selected"] for line in lines)
         values["difference"] = (values["new_value"] or 0.0) - (
             values["old_value"] or 0.0
