@@ -11,7 +11,8 @@ the last year) into a new company of the database, then times, as the admin user
 - ``extraction``: reading demand, routings, costs, capacity, flows and reorder
   rules from the real tables (``run._extract_plant``);
 - ``optimisation``: :func:`engine.optimize.optimize_plant` on that plant;
-- ``proposal``: writing the run's lines, charts and totals (committed);
+- ``proposal``: writing the run's lines, charts and totals and the simulated
+  check of each flow's policy, as the run's computation does (committed);
 - ``apply`` and ``revert`` of every proposal, each committed, as a planner
   applies and later reverts.
 
@@ -92,6 +93,12 @@ def _parse():
         "--keep-proposal",
         action="store_true",
         help="commit the run and its proposal lines (for --apply-only)",
+    )
+    parser.add_argument(
+        "--rerun",
+        action="store_true",
+        help="after the apply, time a second whole run on the applied plant "
+        "(what a periodic re-optimisation costs)",
     )
     parser.add_argument(
         "--apply-only",
@@ -540,30 +547,36 @@ def _drop_run(env, run):
     run.sudo().unlink()
 
 
-def _apply_and_revert(env, run, timer):
+def _apply_and_revert(env, run, timer, rerun=False):
     """Apply, then revert, each in its own committed transaction, as a planner
-    does: the revert meets the rows the apply committed."""
+    does: the revert meets the rows the apply committed. With ``rerun``, the
+    optimisation runs again on the applied plant in between (timed whole, as
+    ``rerun``: a periodic run proposes only what changed since), and that
+    second run is deleted."""
     with timer("apply"):
         run.action_apply()
         env.flush_all()
     env.cr.commit()  # pylint: disable=invalid-commit
+    if rerun:
+        second = _new_run(env, run.company_id)
+        with timer("rerun"):
+            second._execute()
+            env.flush_all()
+        env.cr.commit()  # pylint: disable=invalid-commit
+        _say(f"  rerun on the applied plant: {second.line_count} proposal lines")
+        _drop_run(env, second)
+        env.cr.commit()  # pylint: disable=invalid-commit
     with timer("revert"):
         run.action_revert()
         env.flush_all()
     env.cr.commit()  # pylint: disable=invalid-commit
 
 
-def bench(env, company, args, timer):
-    """One repetition: extraction, optimisation, proposal (committed), apply
-    and revert (each committed); the run is then deleted, or kept (back in
-    'done') with ``--keep-proposal`` on the last repetition."""
-    from odoo.addons.mrp_drs.engine import optimize  # noqa: PLC0415
-
-    env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+def _new_run(env, company):
+    """A run of the whole plant, computed by the optimiser in superuser mode as
+    the wizard does; applied and reverted by the planner."""
     warehouse = env["stock.warehouse"].search([("company_id", "=", company.id)])
-    # computed by the optimiser in superuser mode, as the wizard does; applied
-    # and reverted by the planner
-    run = env["mrp.drs.optimization.run"]._create_from_engine(
+    return env["mrp.drs.optimization.run"]._create_from_engine(
         {
             "company_id": company.id,
             "warehouse_id": warehouse.id,
@@ -574,6 +587,16 @@ def bench(env, company, args, timer):
             "order_cost": ORDER_COST,
         }
     )
+
+
+def bench(env, company, args, timer):
+    """One repetition: extraction, optimisation, proposal (committed), apply
+    and revert (each committed); the run is then deleted, or kept (back in
+    'done') with ``--keep-proposal`` on the last repetition."""
+    from odoo.addons.mrp_drs.engine import optimize  # noqa: PLC0415
+
+    env = env(context=dict(env.context, allowed_company_ids=[company.id]))
+    run = _new_run(env, company)
     with _recorded(env.cr) as queries, timer("extraction"):
         data = run._extract_plant()
     if args.explain:
@@ -588,14 +611,17 @@ def bench(env, company, args, timer):
     phases = ", ".join(f"{k} {v:.2f}" for k, v in result.timings.items())
     _say(f"    engine phases: {phases}")
     with timer("proposal"):
+        # what the run's computation writes (``run._execute``): the lines,
+        # totals and charts, then the simulated check of each flow's policy
         run._store_result(data, result)
+        run._store_flow_checks(result)
         env.flush_all()
     del data, result
     env.cr.commit()  # pylint: disable=invalid-commit
     run = run.with_env(env)
     lines = run.line_count
     _say(f"  {lines} proposal lines, {run.problem_count} not optimised")
-    _apply_and_revert(env, run, timer)
+    _apply_and_revert(env, run, timer, rerun=args.rerun)
     figures = _run_figures(run, lines)
     return run, figures
 
