@@ -144,10 +144,13 @@ class MrpDrsOptimizationRun(models.Model):
                     )
                 )
             if big:
+                # formatted outside the translated call: an f-string with a
+                # format spec inside it stops Odoo's term extractor
+                threshold = format(self.review_threshold, ".0%")
                 flag_reasons.append(
                     self.env._(
                         "changes the cap by more than %(threshold)s",
-                        threshold=f"{self.review_threshold:.0%}",
+                        threshold=threshold,
                     )
                 )
             lines.append(

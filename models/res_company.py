@@ -35,12 +35,15 @@ class ResCompany(models.Model):
     def _check_drs_lead_time_settings(self):
         for company in self:
             if not 0.5 <= company.drs_service_level < 1.0:
+                # formatted outside the translated call: an f-string with a
+                # format spec inside it stops Odoo's term extractor
+                level = format(100.0 * company.drs_service_level, "g")
                 raise ValidationError(
                     self.env._(
                         "The DRS lead-time service level of %(company)s must be at "
                         "least 50 %% and below 100 %% (got %(level)s %%).",
                         company=company.display_name,
-                        level=f"{100.0 * company.drs_service_level:g}",
+                        level=level,
                     )
                 )
             if not 1 <= company.drs_lead_time_horizon <= 366:
