@@ -82,17 +82,20 @@ class MrpDrsFlow(models.Model):
         return flowline.assign_flow(list(items), flows, list(minutes)).to_dict()
 
     def _get_product_work_hours(self, product_ids=None):
-        """Hours per unit of each product (of ``product_ids``, default all) at
-        the workcenters of its flow.
+        """Hours per unit of each product of these flows (of ``product_ids``,
+        default those with a bill of materials operated at these flows'
+        workcenters, ``mrp.bom._drs_products_at_flows``) at the workcenters
+        of its flow.
 
         A product's work is that of its first bill of materials (by sequence,
         then id) with operations at a flow: the expected minutes of the BoM
         quantity (``mrp.bom._drs_read_routes``, the minutes the planned lead
         times use) at the workcenters of the BoM's flow
         (:meth:`_drs_flow_of`), divided by the BoM quantity in the product's
-        unit. Set-wise: two queries whatever the number of products. Returns
-        ``{flow_id: {product_id: hours per unit of the product's unit of
-        measure}}``.
+        unit. The cost follows these flows' products, not the plant's.
+        Set-wise: two queries (three without ``product_ids``) whatever the
+        number of products. Returns ``{flow_id: {product_id: hours per unit of
+        the product's unit of measure}}``.
         """
         # every active flow of these companies competes for the products
         flows = self.sudo() | self.sudo().search(
@@ -105,8 +108,11 @@ class MrpDrsFlow(models.Model):
         }
         if not flow_by_workcenter:
             return {}
-        if product_ids is not None:
-            product_ids = sorted(product_ids)
+        if product_ids is None:
+            product_ids = self.env["mrp.bom"].sudo()._drs_products_at_flows(self.ids)
+        product_ids = sorted(product_ids)
+        if not product_ids:
+            return {}
         routes = (
             self.env["mrp.bom"]
             .sudo()
@@ -213,22 +219,30 @@ class MrpDrsFlow(models.Model):
     def _get_stock_units(self):
         """On-hand stock of each flow's products in equivalent WIP units:
         ``{flow_id: units}`` (quantity x hours per unit / standard work
-        content). Only the products in stock are looked at: the cost follows
-        the stocked products, not the plant's."""
+        content). Only the stock of the products with a bill of materials
+        operated at these flows (``mrp.bom._drs_products_at_flows``) is read,
+        then the work hours of those in stock: the cost follows the flows' own
+        products, not the company's stock."""
         flows = self.sudo()
         if not flows:
             return {}
+        # the product ids, not a subquery: the quant read is planned on
+        # their number, never on a guess of a join's size
+        product_ids = self.env["mrp.bom"].sudo()._drs_products_at_flows(flows.ids)
         rows = (
             self.env["stock.quant"]
             .sudo()
             ._read_group(
                 [
+                    ("product_id", "in", product_ids),
                     ("location_id.usage", "=", "internal"),
                     ("company_id", "in", flows.company_id.ids),
                 ],
                 ["product_id", "company_id"],
                 ["quantity:sum"],
             )
+            if product_ids
+            else []
         )
         on_hand = {
             (product.id, company.id): qty for product, company, qty in rows if qty > 0
