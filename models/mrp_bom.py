@@ -46,6 +46,7 @@ from odoo.addons.mrp.models.mrp_workcenter import MrpWorkcenter as MrpWorkcenter
 from odoo.addons.mrp_drs.engine import leadtime
 
 from .mrp_workcenter import _nullables, sql_update_changed
+from .sql_arrays import sql_array
 
 _logger = logging.getLogger(__name__)
 
@@ -340,7 +341,7 @@ class MrpBom(models.Model):
                       JOIN mrp_drs_flow f ON f.id = r.flow_id
                      WHERE %(all_flows)s AND f.active
                     UNION
-                    SELECT unnest(%(workcenters)s::int[])
+                    SELECT unnest(%(workcenters)s::int4[])
                 ), active_boms AS (
                     SELECT DISTINCT o.bom_id
                       FROM mrp_routing_workcenter o
@@ -348,10 +349,10 @@ class MrpBom(models.Model):
                       JOIN flow_workcenters r ON r.workcenter_id = o.workcenter_id
                      WHERE o.active AND b.active AND b.type = 'normal'
                        AND (%(all_products)s
-                            OR b.product_id = ANY(%(products)s)
+                            OR b.product_id = ANY(%(products)s::int4[])
                             OR (b.product_id IS NULL AND b.product_tmpl_id IN (
                                 SELECT product_tmpl_id FROM product_product
-                                 WHERE id = ANY(%(products)s))))
+                                 WHERE id = ANY(%(products)s::int4[]))))
                 )
                 SELECT o.id, o.bom_id, o.workcenter_id,
                        COALESCE(b.company_id, 0),
@@ -379,9 +380,9 @@ class MrpBom(models.Model):
                 variants=SQL.identifier(variants.relation),
                 operation=SQL.identifier(variants.column1),
                 all_flows=workcenter_ids is None,
-                workcenters=list(workcenter_ids or []),
+                workcenters=sql_array(list(workcenter_ids or []), "int"),
                 all_products=product_ids is None,
-                products=list(product_ids or []),
+                products=sql_array(list(product_ids or []), "int"),
             )
         )
         columns = [

@@ -15,6 +15,7 @@ from odoo.addons.mrp_drs.engine import conwip, flowline
 
 from .mrp_bom import _rounded_up
 from .mrp_drs_flow import OPEN_STATES
+from .sql_arrays import sql_array
 
 
 class MrpDrsFlow(models.Model):
@@ -176,15 +177,15 @@ class MrpDrsFlow(models.Model):
                 WITH candidate AS (
                     SELECT b.product_id, b.id AS bom_id, b.sequence
                       FROM mrp_bom b
-                     WHERE b.id = ANY(%(boms)s) AND b.product_id IS NOT NULL
-                       AND (%(all)s OR b.product_id = ANY(%(products)s))
+                     WHERE b.id = ANY(%(boms)s::int4[]) AND b.product_id IS NOT NULL
+                       AND (%(all)s OR b.product_id = ANY(%(products)s::int4[]))
                     UNION ALL
                     SELECT pp.id, b.id, b.sequence
                       FROM mrp_bom b
                       JOIN product_product pp ON pp.product_tmpl_id = b.product_tmpl_id
-                     WHERE b.id = ANY(%(boms)s) AND b.product_id IS NULL
+                     WHERE b.id = ANY(%(boms)s::int4[]) AND b.product_id IS NULL
                        AND pp.active
-                       AND (%(all)s OR pp.id = ANY(%(products)s))
+                       AND (%(all)s OR pp.id = ANY(%(products)s::int4[]))
                 ), chosen AS (
                     SELECT DISTINCT ON (product_id) product_id, bom_id
                       FROM candidate
@@ -199,9 +200,9 @@ class MrpDrsFlow(models.Model):
                   JOIN product_template t ON t.id = pp.product_tmpl_id
                   JOIN uom_uom u ON u.id = t.uom_id
                 """,
-                boms=bom_ids,
+                boms=sql_array(bom_ids, "int"),
                 all=product_ids is None,
-                products=list(product_ids or []),
+                products=sql_array(list(product_ids or []), "int"),
             )
         )
         return pd.DataFrame(
