@@ -23,6 +23,7 @@ as Odoo's ``account_journal_dashboard.py`` extends ``account.journal``:
 - ``mrp_workcenter``                load-based planned lead time per workcenter
 - ``mrp_drs_lead_time_history``     history of those lead times
 - ``mrp_bom`` / ``product_template`` planned lead time of a product's route
+- ``mrp_routing_workcenter``        operations indexed by workcenter (a flow's products)
 - ``stock_rule``                    procurement uses the DRS lead time
 - ``mrp_drs_optimization_params``   parameters shared by runs, profiles, wizard
 - ``mrp_drs_optimization_run``      optimisation runs: states and actions
@@ -62,6 +63,7 @@ from . import (
     mrp_drs_optimization_profile,
     mrp_drs_optimization_run,
     mrp_production,
+    mrp_routing_workcenter,
     mrp_workcenter,
     mrp_workorder,
     product_template,

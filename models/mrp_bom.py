@@ -46,6 +46,7 @@ from odoo.addons.mrp.models.mrp_workcenter import MrpWorkcenter as MrpWorkcenter
 from odoo.addons.mrp_drs.engine import leadtime
 
 from .mrp_workcenter import _nullables, sql_update_changed
+from .sql_arrays import sql_array
 
 _logger = logging.getLogger(__name__)
 
@@ -340,7 +341,7 @@ class MrpBom(models.Model):
                       JOIN mrp_drs_flow f ON f.id = r.flow_id
                      WHERE %(all_flows)s AND f.active
                     UNION
-                    SELECT unnest(%(workcenters)s::int[])
+                    SELECT unnest(%(workcenters)s::int4[])
                 ), active_boms AS (
                     SELECT DISTINCT o.bom_id
                       FROM mrp_routing_workcenter o
@@ -348,10 +349,10 @@ class MrpBom(models.Model):
                       JOIN flow_workcenters r ON r.workcenter_id = o.workcenter_id
                      WHERE o.active AND b.active AND b.type = 'normal'
                        AND (%(all_products)s
-                            OR b.product_id = ANY(%(products)s)
+                            OR b.product_id = ANY(%(products)s::int4[])
                             OR (b.product_id IS NULL AND b.product_tmpl_id IN (
                                 SELECT product_tmpl_id FROM product_product
-                                 WHERE id = ANY(%(products)s))))
+                                 WHERE id = ANY(%(products)s::int4[]))))
                 )
                 SELECT o.id, o.bom_id, o.workcenter_id,
                        COALESCE(b.company_id, 0),
@@ -379,9 +380,9 @@ class MrpBom(models.Model):
                 variants=SQL.identifier(variants.relation),
                 operation=SQL.identifier(variants.column1),
                 all_flows=workcenter_ids is None,
-                workcenters=list(workcenter_ids or []),
+                workcenters=sql_array(list(workcenter_ids or []), "int"),
                 all_products=product_ids is None,
-                products=list(product_ids or []),
+                products=sql_array(list(product_ids or []), "int"),
             )
         )
         columns = [
@@ -413,6 +414,51 @@ class MrpBom(models.Model):
             minutes[index] = operation._get_duration_expected(product, bom.product_qty)
         rows["minutes"] = minutes
         return rows[["bom", "workcenter", "minutes", "company_id"]]
+
+    @api.model
+    def _drs_products_at_flows(self, flow_ids):
+        """Products with a bill of materials that :meth:`_drs_read_routes`
+        reads at the workcenters of the flows ``flow_ids`` (active, normal, an
+        active operation there; a BoM without variant stands for the active
+        variants of its template): sorted product ids, one query.
+
+        ``mrp.drs.flow._drs_flow_of`` gives a BoM only a flow it has work at,
+        so these are all the products those flows can own, whatever their
+        other BoMs; which flow each one belongs to is still that rule's
+        answer.
+        """
+        if not flow_ids:
+            return []
+        self.env["mrp.drs.flow"].flush_model(["workcenter_ids"])
+        self.env["mrp.routing.workcenter"].flush_model(
+            ["active", "bom_id", "workcenter_id"]
+        )
+        self.flush_model(["active", "type", "product_id", "product_tmpl_id"])
+        self.env["product.product"].flush_model(["active", "product_tmpl_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH operated AS (
+                    SELECT DISTINCT b.product_id, b.product_tmpl_id
+                      FROM mrp_drs_flow_workcenter_rel r
+                      JOIN mrp_routing_workcenter o
+                        ON o.workcenter_id = r.workcenter_id
+                      JOIN mrp_bom b ON b.id = o.bom_id
+                     WHERE r.flow_id = ANY(%(flows)s)
+                       AND o.active AND b.active AND b.type = 'normal'
+                )
+                SELECT product_id FROM operated WHERE product_id IS NOT NULL
+                 UNION
+                SELECT pp.id
+                  FROM operated m
+                  JOIN product_product pp ON pp.product_tmpl_id = m.product_tmpl_id
+                 WHERE m.product_id IS NULL AND pp.active
+                 ORDER BY 1
+                """,
+                flows=sorted(flow_ids),
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _drs_flow_parts(self, operations, bom_flow, flows, workcenters, now):

@@ -15,6 +15,7 @@ from odoo.addons.mrp_drs.engine import conwip, flowline
 
 from .mrp_bom import _rounded_up
 from .mrp_drs_flow import OPEN_STATES
+from .sql_arrays import sql_array
 
 
 class MrpDrsFlow(models.Model):
@@ -82,17 +83,20 @@ class MrpDrsFlow(models.Model):
         return flowline.assign_flow(list(items), flows, list(minutes)).to_dict()
 
     def _get_product_work_hours(self, product_ids=None):
-        """Hours per unit of each product (of ``product_ids``, default all) at
-        the workcenters of its flow.
+        """Hours per unit of each product of these flows (of ``product_ids``,
+        default those with a bill of materials operated at these flows'
+        workcenters, ``mrp.bom._drs_products_at_flows``) at the workcenters
+        of its flow.
 
         A product's work is that of its first bill of materials (by sequence,
         then id) with operations at a flow: the expected minutes of the BoM
         quantity (``mrp.bom._drs_read_routes``, the minutes the planned lead
         times use) at the workcenters of the BoM's flow
         (:meth:`_drs_flow_of`), divided by the BoM quantity in the product's
-        unit. Set-wise: two queries whatever the number of products. Returns
-        ``{flow_id: {product_id: hours per unit of the product's unit of
-        measure}}``.
+        unit. The cost follows these flows' products, not the plant's.
+        Set-wise: two queries (three without ``product_ids``) whatever the
+        number of products. Returns ``{flow_id: {product_id: hours per unit of
+        the product's unit of measure}}``.
         """
         # every active flow of these companies competes for the products
         flows = self.sudo() | self.sudo().search(
@@ -105,8 +109,11 @@ class MrpDrsFlow(models.Model):
         }
         if not flow_by_workcenter:
             return {}
-        if product_ids is not None:
-            product_ids = sorted(product_ids)
+        if product_ids is None:
+            product_ids = self.env["mrp.bom"].sudo()._drs_products_at_flows(self.ids)
+        product_ids = sorted(product_ids)
+        if not product_ids:
+            return {}
         routes = (
             self.env["mrp.bom"]
             .sudo()
@@ -170,15 +177,15 @@ class MrpDrsFlow(models.Model):
                 WITH candidate AS (
                     SELECT b.product_id, b.id AS bom_id, b.sequence
                       FROM mrp_bom b
-                     WHERE b.id = ANY(%(boms)s) AND b.product_id IS NOT NULL
-                       AND (%(all)s OR b.product_id = ANY(%(products)s))
+                     WHERE b.id = ANY(%(boms)s::int4[]) AND b.product_id IS NOT NULL
+                       AND (%(all)s OR b.product_id = ANY(%(products)s::int4[]))
                     UNION ALL
                     SELECT pp.id, b.id, b.sequence
                       FROM mrp_bom b
                       JOIN product_product pp ON pp.product_tmpl_id = b.product_tmpl_id
-                     WHERE b.id = ANY(%(boms)s) AND b.product_id IS NULL
+                     WHERE b.id = ANY(%(boms)s::int4[]) AND b.product_id IS NULL
                        AND pp.active
-                       AND (%(all)s OR pp.id = ANY(%(products)s))
+                       AND (%(all)s OR pp.id = ANY(%(products)s::int4[]))
                 ), chosen AS (
                     SELECT DISTINCT ON (product_id) product_id, bom_id
                       FROM candidate
@@ -193,9 +200,9 @@ class MrpDrsFlow(models.Model):
                   JOIN product_template t ON t.id = pp.product_tmpl_id
                   JOIN uom_uom u ON u.id = t.uom_id
                 """,
-                boms=bom_ids,
+                boms=sql_array(bom_ids, "int"),
                 all=product_ids is None,
-                products=list(product_ids or []),
+                products=sql_array(list(product_ids or []), "int"),
             )
         )
         return pd.DataFrame(
@@ -213,22 +220,30 @@ class MrpDrsFlow(models.Model):
     def _get_stock_units(self):
         """On-hand stock of each flow's products in equivalent WIP units:
         ``{flow_id: units}`` (quantity x hours per unit / standard work
-        content). Only the products in stock are looked at: the cost follows
-        the stocked products, not the plant's."""
+        content). Only the stock of the products with a bill of materials
+        operated at these flows (``mrp.bom._drs_products_at_flows``) is read,
+        then the work hours of those in stock: the cost follows the flows' own
+        products, not the company's stock."""
         flows = self.sudo()
         if not flows:
             return {}
+        # the product ids, not a subquery: the quant read is planned on
+        # their number, never on a guess of a join's size
+        product_ids = self.env["mrp.bom"].sudo()._drs_products_at_flows(flows.ids)
         rows = (
             self.env["stock.quant"]
             .sudo()
             ._read_group(
                 [
+                    ("product_id", "in", product_ids),
                     ("location_id.usage", "=", "internal"),
                     ("company_id", "in", flows.company_id.ids),
                 ],
                 ["product_id", "company_id"],
                 ["quantity:sum"],
             )
+            if product_ids
+            else []
         )
         on_hand = {
             (product.id, company.id): qty for product, company, qty in rows if qty > 0

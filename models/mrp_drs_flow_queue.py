@@ -160,15 +160,18 @@ class MrpDrsFlow(models.Model):
         for row in self.env.cr.fetchall():
             rows_by_flow.setdefault(row[1], []).append(row)
         now = fields.Datetime.now()
-        status = queued.drs_flow_id._get_wip_status()
-        # the flow model's state now: the throughput quotes and lead times use
+        # the flow model's state now: the throughput quotes and lead times
+        # use, and the WIP (read once: a non-bottleneck loop's reads stock)
         state = queued.drs_flow_id._drs_state_now_isolated(now)
+        status = queued.drs_flow_id.filtered(
+            lambda flow: flow.id not in state
+        )._get_wip_status()
         forecast = {}
         for flow in queued.drs_flow_id:
             rows = rows_by_flow.get(flow.id, [])
             if not rows:
                 continue
-            wip = status[flow.id]["wip"]
+            wip = (state.get(flow.id) or status[flow.id])["wip"]
             units = np.array([row[2] for row in rows])
             through = np.array([row[3] for row in rows])
             room = np.where(

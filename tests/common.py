@@ -240,6 +240,49 @@ class DrsCommon(DrsPlantMixin, TransactionCase):
         )
         self.env.invalidate_all()
 
+    def _storable_products(self, count, workcenter=None):
+        """``count`` storable products made at ``workcenter`` (a bill of
+        materials of one 60-minute operation there: 1 h per unit) or, without
+        one, bought (no bill of materials)."""
+        products = self.env["product.product"].create(
+            [
+                {
+                    "name": f"DRS test storable {index}",
+                    "type": "consu",
+                    "is_storable": True,
+                }
+                for index in range(count)
+            ]
+        )
+        if workcenter:
+            self.env["mrp.bom"].create(
+                [
+                    {
+                        "product_tmpl_id": product.product_tmpl_id.id,
+                        "product_id": product.id,
+                        "product_qty": 1.0,
+                        "operation_ids": [
+                            Command.create(
+                                {
+                                    "name": f"made at {workcenter.name}",
+                                    "workcenter_id": workcenter.id,
+                                    "time_mode": "manual",
+                                    "time_cycle_manual": 60,
+                                }
+                            )
+                        ],
+                    }
+                    for product in products
+                ]
+            )
+        return products
+
+    def _put_in_stock(self, products, qty=1.0):
+        """``qty`` more of each of ``products`` on hand in the main stock."""
+        stock = self.env.ref("stock.warehouse0").lot_stock_id
+        for product in products:
+            self.env["stock.quant"]._update_available_quantity(product, stock, qty)
+
     def _fill_main_flow(self):
         """Confirm orders that take exactly the main flow's cap (1 + 3 units)."""
         return self._create_mo("short") | self._create_mo("long")

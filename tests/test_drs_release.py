@@ -205,6 +205,75 @@ class TestDrsRelease(DrsCommon):
         self.assertEqual(second.drs_state, "released")
         self.assertAlmostEqual(self.flow_nb.wip, 2.0)
 
+    def test_non_bottleneck_stock_ignores_products_of_other_flows(self):
+        """A flow's stock units count the stock of its own products only: not
+        that of bought products, of products of no flow or of another flow,
+        even made with an operation at the flow (the one rule decides)."""
+        # first BoM at the main flow, a second one at the non-bottleneck's
+        twin = self.env["product.product"].create(
+            {"name": "DRS test twin", "type": "consu", "is_storable": True}
+        )
+        self.env["mrp.bom"].create(
+            [
+                {
+                    "product_tmpl_id": twin.product_tmpl_id.id,
+                    "product_id": twin.id,
+                    "product_qty": 1.0,
+                    "sequence": sequence,
+                    "operation_ids": [
+                        Command.create(
+                            {
+                                "name": f"twin at {workcenter.name}",
+                                "workcenter_id": workcenter.id,
+                                "time_mode": "manual",
+                                "time_cycle_manual": 60,
+                            }
+                        )
+                    ],
+                }
+                for sequence, workcenter in ((1, self.wc_a), (2, self.wc_c))
+            ]
+        )
+        # a bill of materials of the template, for every variant
+        plain = self._storable_products(1)
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": plain.product_tmpl_id.id,
+                "product_qty": 1.0,
+                "operation_ids": [
+                    Command.create(
+                        {
+                            "name": "plain at C",
+                            "workcenter_id": self.wc_c.id,
+                            "time_mode": "manual",
+                            "time_cycle_manual": 60,
+                        }
+                    )
+                ],
+            }
+        )
+        on_hand = {
+            plain: 4.0,
+            self.products["gear"]: 2.0,
+            self.products["mixed"]: 2.0,
+            self.products["short"]: 5.0,
+            self.products["long"]: 1.0,
+            self.products["outside"]: 7.0,
+            self.products["noop"]: 11.0,
+            twin: 3.0,
+            self.component: 13.0,
+        }
+        for product, qty in on_hand.items():
+            self._put_in_stock(product, qty)
+        units = (self.flow_main | self.flow_nb)._get_stock_units()
+        # nb: 2 gears x 1 h + 2 mixed x 1.5 h (mixed also runs at wc_a)
+        # + 4 plain x 1 h
+        self.assertAlmostEqual(units[self.flow_nb.id], 9.0)
+        # main: 5 shorts x 1 h + 1 long x 3 h + 3 twins x 1 h (first BoM)
+        self.assertAlmostEqual(units[self.flow_main.id], 11.0)
+        self.assertEqual(self.flow_nb._get_stock_units(), {self.flow_nb.id: 9.0})
+        self.assertAlmostEqual(self.flow_nb.wip, 9.0)
+
     def test_flow_created_on_busy_line_counts_open_orders(self):
         calendar = self.env.ref("resource.resource_calendar_std")
         workcenter = self.env["mrp.workcenter"].create(
@@ -304,3 +373,35 @@ class TestDrsReleaseQueryCount(DrsCommon):
         self.assertEqual(third.drs_queue_position, False)
         self.assertEqual(tail.drs_queue_position, 1)
         self.assertEqual(with_5, with_50)
+
+    def test_non_bottleneck_release_costs_the_same_queries_for_2_or_42_stocked(self):
+        """Releasing the next order of a non-bottleneck flow takes the same
+        number of queries with 2 or 42 of its products in stock and 2 or 42
+        stocked products outside it: the stock is read set-wise, for the
+        flow's own products."""
+        made = self._storable_products(42, self.wc_c)
+        bought = self._storable_products(42)
+        self._put_in_stock(made[:2] | bought[:2])
+        # 2 stocked units + 3 gears fill the cap
+        self._set_cap_without_release(self.flow_nb, 5.0)
+        blockers = self.Production.concat(
+            *(self._create_mo("gear", deadline_days=1) for _index in range(3))
+        )
+        first, second, third, tail = (
+            self._create_mo("gear", deadline_days=days) for days in (2, 3, 4, 9)
+        )
+        self.assertEqual(set(blockers.mapped("drs_state")), {"released"})
+        self.assertEqual(self.flow_nb.queue_count, 4)
+        # warm-up: the first release of the test fills Odoo's ormcaches
+        self._finish_and_count_release(blockers[0])
+        self.assertEqual(first.drs_state, "released")
+        with_2 = self._finish_and_count_release(first)
+        self.assertEqual(second.drs_state, "released")
+        self._put_in_stock(made[2:] | bought[2:])
+        self._set_cap_without_release(self.flow_nb, 45.0)
+        self.assertAlmostEqual(self.flow_nb.wip, 45.0)
+        with_42 = self._finish_and_count_release(second)
+        self.assertEqual(third.drs_state, "released")
+        self.assertEqual(tail.drs_state, "queued")
+        self.assertAlmostEqual(self.flow_nb.wip, 45.0)
+        self.assertEqual(with_2, with_42)

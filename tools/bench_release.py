@@ -23,6 +23,21 @@ Then it times, median of ``--runs`` runs:
 - the release cron ``mrp.drs.flow._cron_release_from_queue()`` over all flows
   (every flow at its cap: the cron locks, reads and renumbers each queue).
 
+With ``--loop-type non_bottleneck`` the flows are non-bottleneck loops, whose
+WIP adds the on-hand stock of their products. ``--stocked`` N stocked
+products made in the flows, spread evenly over them (each a bill of materials
+of one 60-minute operation at its flow's workcenter and 1 unit on hand: 1
+equivalent unit of its flow), and ``--stocked-outside`` M stocked products
+made in no flow (no bill of materials, 1 unit on hand) are cloned with
+``INSERT ... SELECT`` from one product per flow made through the ORM. Each
+flow's cap is then raised by its stocked units (at 1 + 1 units of released
+orders, its two released orders still fill it), so the release event and the
+cron do the same work as for bottleneck loops, plus the stock read.
+
+The tables the benchmark fills are vacuumed before it, as autovacuum would
+have done after an earlier (rolled-back) run, and analysed once the plant is
+built, so that the planner sees the plant it is timed on.
+
 Each figure is wall time, the database time of its queries (the time Odoo's
 cursor measured around each ``execute``) and the number of SQL queries, from
 cold ORM caches.
@@ -31,6 +46,8 @@ Usage (Odoo options after the script's own)::
 
     python3 tools/bench_release.py --orders 10000 --flows 50 \\
         -d DB -r odoo --db_host=127.0.0.1 --addons-path=/opt/odoo18/addons,ADDONS
+    python3 tools/bench_release.py --loop-type non_bottleneck --stocked 20000 \\
+        --stocked-outside 5000 -d DB ...
 
 The database must have mrp_drs installed. The last line printed is one JSON
 object with all figures.
@@ -53,6 +70,23 @@ from odoo.tools.safe_eval import safe_eval
 
 QUEUE_ACTION = "mrp_drs.mrp_production_drs_queue_action"
 
+#: tables the benchmark fills (and its rollback leaves dead rows in)
+FILLED_TABLES = (
+    "mrp_production",
+    "mrp_workorder",
+    "stock_move",
+    "stock_move_line",
+    "stock_quant",
+    "product_template",
+    "product_product",
+    "mrp_bom",
+    "mrp_bom_line",
+    "mrp_routing_workcenter",
+    "mrp_workcenter",
+    "mrp_drs_flow",
+    "mrp_drs_flow_workcenter_rel",
+)
+
 
 def _parse():
     parser = argparse.ArgumentParser(
@@ -62,6 +96,25 @@ def _parse():
     parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--flows", type=int, default=50)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--loop-type",
+        choices=["bottleneck", "non_bottleneck"],
+        default="bottleneck",
+        help="loop type of the flows (default bottleneck)",
+    )
+    parser.add_argument(
+        "--stocked",
+        type=int,
+        default=0,
+        help="stocked products made in the flows, spread over them "
+        "(0, or at least --flows)",
+    )
+    parser.add_argument(
+        "--stocked-outside",
+        type=int,
+        default=0,
+        help="stocked products made in no flow",
+    )
     return parser.parse_known_args()
 
 
@@ -90,6 +143,7 @@ def _build_flows(env, args):
                 "workcenter_ids": [Command.set(workcenter.ids)],
                 "wip_cap": 2.0,
                 "standard_work_hours": 1.0,
+                "loop_type": args.loop_type,
             }
             for index, workcenter in enumerate(workcenters)
         ]
@@ -127,7 +181,7 @@ def _build_flows(env, args):
             for product, workcenter in zip(products, workcenters, strict=True)
         ]
     )
-    return flows, products, boms
+    return flows, products, boms, workcenters
 
 
 def _seed_orders(env, args, products, boms):
@@ -170,6 +224,175 @@ def _columns(cr, table):
     return [row[0] for row in cr.fetchall()]
 
 
+def _stocked_sources(env, workcenters, outside):
+    """Products with 1 unit on hand (ORM) to clone: one made at each of
+    ``workcenters`` (a bill of materials of one 60-minute operation there),
+    and if ``outside`` one made in no flow (no bill of materials). Returns
+    ``(made, outside)``: ``[(product, bom)]`` and the product (or ``None``)."""
+    stock = env.ref("stock.warehouse0").lot_stock_id
+    names = [f"Release bench stocked {index:03d}" for index in range(len(workcenters))]
+    if outside:
+        names.append("Release bench stocked outside")
+    products = env["product.product"].create(
+        [{"name": name, "type": "consu", "is_storable": True} for name in names]
+    )
+    made_products = products[: len(workcenters)]
+    boms = env["mrp.bom"].create(
+        [
+            {
+                "product_tmpl_id": product.product_tmpl_id.id,
+                "product_id": product.id,
+                "product_qty": 1.0,
+                "operation_ids": [
+                    Command.create(
+                        {
+                            "name": "Make",
+                            "workcenter_id": workcenter.id,
+                            "time_mode": "manual",
+                            "time_cycle_manual": 60.0,
+                        }
+                    )
+                ],
+            }
+            for product, workcenter in zip(made_products, workcenters, strict=True)
+        ]
+    )
+    for product in products:
+        env["stock.quant"]._update_available_quantity(product, stock, 1.0)
+    env.flush_all()
+    made = list(zip(made_products, boms, strict=True))
+    return made, (products[-1] if outside else None)
+
+
+def _copy_rows(cr, table, source, target, overrides):
+    """One row of ``table`` per row of temporary table ``bench_stocked``: a
+    copy of the row whose id is its column ``source``, with id its column
+    ``target`` and ``overrides`` ``{column: SQL over m (bench_stocked) and s
+    (the source row)}``."""
+    columns = _columns(cr, table)
+    select = ", ".join(overrides.get(column, f"s.{column}") for column in columns)
+    # table and column names come from the script and information_schema
+    cr.execute(
+        f"INSERT INTO {table} (id, {', '.join(columns)}) "
+        f"SELECT m.{target}, {select} FROM bench_stocked m "
+        f"JOIN {table} s ON s.id = m.{source} WHERE m.{source} IS NOT NULL"
+    )
+
+
+def _source_quants(cr, product_ids):
+    """``{product_id: id of its quant}`` of the source products."""
+    cr.execute(
+        "SELECT product_id, MIN(id) FROM stock_quant WHERE product_id = ANY(%s)"
+        " GROUP BY product_id",
+        (sorted(set(product_ids)),),
+    )
+    return dict(cr.fetchall())
+
+
+def _clone_stocked(cr, made_sources, outside_source, made, outside):
+    """Stocked products cloned with their template, bill of materials,
+    operation and quant (SQL): ``made`` in all, the sources counted, product
+    ``k`` a copy of the source of flow ``k`` modulo the number of flows; and
+    ``outside`` copies of ``outside_source``, itself counted."""
+    plan = [
+        (product.product_tmpl_id.id, product.id, bom.id, bom.operation_ids.id)
+        for product, bom in made_sources
+    ]
+    plan = [plan[k % len(plan)] for k in range(len(plan), made)] if plan else []
+    if outside_source:
+        plan += [(outside_source.product_tmpl_id.id, outside_source.id, None, None)] * (
+            outside - 1
+        )
+    if not plan:
+        return
+    quants = _source_quants(cr, [row[1] for row in plan])
+    cr.execute(
+        "CREATE TEMPORARY TABLE bench_stocked ("
+        " g serial, src_tmpl int, src_product int, src_bom int, src_operation int,"
+        " src_quant int, tmpl_id int, product_id int, bom_id int, operation_id int,"
+        " quant_id int)"
+    )
+    cr.execute(
+        "INSERT INTO bench_stocked (src_tmpl, src_product, src_bom, src_operation,"
+        " src_quant) SELECT * FROM unnest(%s::int[], %s::int[], %s::int[],"
+        " %s::int[], %s::int[])",
+        (
+            [row[0] for row in plan],
+            [row[1] for row in plan],
+            [row[2] for row in plan],
+            [row[3] for row in plan],
+            [quants[row[1]] for row in plan],
+        ),
+    )
+    cr.execute(
+        "UPDATE bench_stocked SET"
+        " tmpl_id = nextval('product_template_id_seq'),"
+        " product_id = nextval('product_product_id_seq'),"
+        " bom_id = CASE WHEN src_bom IS NOT NULL"
+        "          THEN nextval('mrp_bom_id_seq') END,"
+        " operation_id = CASE WHEN src_operation IS NOT NULL"
+        "                THEN nextval('mrp_routing_workcenter_id_seq') END,"
+        " quant_id = nextval('stock_quant_id_seq')"
+    )
+    name = "jsonb_build_object('en_US', 'Release bench stocked /S' || m.g)"
+    _copy_rows(cr, "product_template", "src_tmpl", "tmpl_id", {"name": name})
+    _copy_rows(
+        cr,
+        "product_product",
+        "src_product",
+        "product_id",
+        {"product_tmpl_id": "m.tmpl_id", "default_code": "'RBS' || m.g"},
+    )
+    _copy_rows(
+        cr,
+        "mrp_bom",
+        "src_bom",
+        "bom_id",
+        {"product_tmpl_id": "m.tmpl_id", "product_id": "m.product_id"},
+    )
+    _copy_rows(
+        cr,
+        "mrp_routing_workcenter",
+        "src_operation",
+        "operation_id",
+        {"bom_id": "m.bom_id"},
+    )
+    _copy_rows(
+        cr, "stock_quant", "src_quant", "quant_id", {"product_id": "m.product_id"}
+    )
+    cr.execute("DROP TABLE bench_stocked")
+
+
+def _load_stock(env, args, flows, workcenters):
+    """The stocked products of ``--stocked`` and ``--stocked-outside``, then
+    each flow's cap raised by the units of its stocked products; returns the
+    number of stocked products made in the flows."""
+    if not args.stocked and not args.stocked_outside:
+        return 0
+    made_sources, outside_source = _stocked_sources(
+        env,
+        workcenters if args.stocked else workcenters.browse(),
+        outside=args.stocked_outside > 0,
+    )
+    _clone_stocked(
+        env.cr, made_sources, outside_source, args.stocked, args.stocked_outside
+    )
+    env.invalidate_all()
+    if args.loop_type != "non_bottleneck":
+        return args.stocked
+    # 1 unit on hand of 1 h per unit is 1 equivalent unit (1 h standard work)
+    stocked = {
+        flow.id: args.stocked // len(flows) + (index < args.stocked % len(flows))
+        for index, flow in enumerate(flows)
+    }
+    units = flows._get_stock_units()
+    if units != {flow_id: float(count) for flow_id, count in stocked.items()}:
+        raise SystemExit(f"stock units {units} differ from the stocked {stocked}")
+    for count, group in flows.grouped(lambda flow: stocked[flow.id]).items():
+        group.wip_cap = 2.0 + count
+    return args.stocked
+
+
 def _clone_queued(cr, tails, copies):
     """``copies`` copies of each queued order of ``tails`` and of its work
     orders (SQL): they queue behind it (same need date, higher id)."""
@@ -194,6 +417,19 @@ def _clone_queued(cr, tails, copies):
         "WHERE s.id = ANY(%s)",
         (copies, tails.ids),
     )
+
+
+def _vacuum(database):
+    """``VACUUM ANALYZE`` the tables the benchmark fills: each rolled-back run
+    leaves its rows there as dead rows, which the PostgreSQL of the benchmark
+    machines (autovacuum off) would leave to the scans of the next run."""
+    import odoo  # noqa: PLC0415
+
+    connection = odoo.sql_db.db_connect(database)
+    with connection.cursor() as cr:
+        cr._cnx.autocommit = True  # VACUUM cannot run in a transaction
+        for table in FILLED_TABLES:
+            cr.execute(f"VACUUM ANALYZE {table}")  # pylint: disable=sql-injection
 
 
 def _measure(env, call):
@@ -314,19 +550,27 @@ def main():
         raise SystemExit("give the database with -d DB")
     if args.flows < args.runs + 1:
         raise SystemExit("--flows must exceed --runs (one flow per release event)")
+    if 0 < args.stocked < args.flows:
+        raise SystemExit("--stocked must be 0 or at least --flows")
     figures = {}
+    _vacuum(database)
     with Registry(database).cursor() as cr:
         try:
             env = api.Environment(cr, SUPERUSER_ID, {})
             start = time.perf_counter()
-            flows, products, boms = _build_flows(env, args)
+            flows, products, boms, workcenters = _build_flows(env, args)
             released, heads, tails = _seed_orders(env, args, products, boms)
+            figures["stocked_in_flows"] = _load_stock(env, args, flows, workcenters)
+            figures["stocked_outside"] = args.stocked_outside
             seeded = sum(len(h) + 1 for h in heads)
             copies = max(-(-(args.orders - seeded) // len(flows)), 0)
             _clone_queued(cr, tails, copies)
             env.invalidate_all()
             flows._drs_renumber_queue()
             env.flush_all()
+            # statistics of the plant built, as a database holding it has them
+            for table in FILLED_TABLES:
+                cr.execute(f"ANALYZE {table}")  # pylint: disable=sql-injection
             figures["build_seconds"] = round(time.perf_counter() - start, 1)
             status = flows._get_wip_status()
             figures["queued_orders"] = sum(
@@ -345,6 +589,7 @@ def main():
             figures["cron"] = _time_cron(env, args)
             figures.update(
                 flows=len(flows),
+                loop_type=args.loop_type,
                 database_flows=env["mrp.drs.flow"].search_count(
                     [("active", "=", True)]
                 ),
