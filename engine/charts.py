@@ -138,12 +138,40 @@ def order_frequency_chart(curve, path):
     return _save(figure, path)
 
 
+def flow_cap_wip(row):
+    """The WIP a flow's cap leaves on the line, and its label.
+
+    A bottleneck loop counts WIP only: its cap is that WIP. A non-bottleneck
+    loop counts WIP plus finished stock (Spearman's DRS), so its cap includes
+    the expected finished stock of its items; the line holds the cap less that
+    stock, which is the WIP to read on a throughput-versus-WIP curve.
+
+    Parameters
+    ----------
+    row : pandas.Series
+        The flow's row of ``PlantResult.flows`` (``wip_cap``, ``loop_type``,
+        ``finished_stock_units``).
+
+    Returns
+    -------
+    tuple of (float, str)
+        The WIP (the row's units) and the legend label.
+    """
+    cap = float(row["wip_cap"])
+    stock = float(row.get("finished_stock_units", 0.0) or 0.0)
+    if row.get("loop_type") != "non_bottleneck" or not stock > 0:
+        return cap, "WIP cap"
+    return max(cap - stock, 0.0), "WIP cap less finished stock"
+
+
 def flow_chart(flow, row, curve, path, units_per_lot=None):
     """Throughput and cycle time against WIP for one CONWIP flow.
 
     Plots the best, practical-worst and worst cases of Hopp and Spearman
     (*Factory Physics*, ch. 7) for the flow's bottleneck rate and raw process
-    time, the approximate MVA curve of the flow, and its WIP cap.
+    time, the approximate MVA curve of the flow, and the WIP its cap leaves on
+    the line (:func:`flow_cap_wip`: a non-bottleneck loop's cap also holds its
+    finished stock, which is not on the curve).
 
     Parameters
     ----------
@@ -196,16 +224,23 @@ def flow_chart(flow, row, curve, path, units_per_lot=None):
     bottom.plot(
         curve["w"] * scale, curve["cycle_time"], marker=".", label="this flow (MVA)"
     )
-    cap = int(row["wip_cap"]) * scale
+    marked, label = flow_cap_wip(row)
+    marked, cap = marked * scale, int(row["wip_cap"]) * scale
     for axes in (top, bottom):
         if units_per_lot is None:
             axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.axvline(cap, color="grey", linewidth=1, label="WIP cap")
+        axes.axvline(marked, color="grey", linewidth=1, label=label)
         axes.grid(alpha=0.3)
     top.axhline(float(row["target_throughput"]) * scale, color="grey", linestyle=":")
     top.set_ylabel(f"throughput ({unit}/hour)")
     bottom.set_ylabel("cycle time (hours)")
-    bottom.set_xlabel(f"WIP ({unit}; cap {cap:g} marked)")
+    if marked >= cap - 1e-9:
+        bottom.set_xlabel(f"WIP ({unit}; cap {cap:g} marked)")
+    else:
+        bottom.set_xlabel(
+            f"WIP ({unit}; cap {cap:g} less {cap - marked:.4g} of finished stock "
+            "marked)"
+        )
     bottom.set_ylim(0, float(np.max(cases["practical worst case"][1])) * 1.5)
     top.set_title(f"Flow {flow}: throughput and cycle time versus WIP")
     top.legend(fontsize="small")

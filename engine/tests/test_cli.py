@@ -86,3 +86,22 @@ def test_flow_chart_draws_in_equivalent_units_and_rejects_a_bad_scale(tmp_path):
             charts.flow_chart(
                 flow, result.flows.loc[flow], curve, tmp_path / "g.png", bad
             )
+
+
+def test_flow_chart_marks_the_wip_a_non_bottleneck_cap_leaves_on_the_line(tmp_path):
+    """A non-bottleneck loop's cap counts WIP plus finished stock (DRS): the
+    throughput-versus-WIP chart marks the cap less the expected finished stock,
+    a bottleneck loop's cap as it is."""
+    result = optimize.optimize_plant(plants.load_demo_plant())
+    flows = result.flows
+    loose = flows[flows["loop_type"] == "non_bottleneck"].iloc[0]
+    tight = flows[flows["loop_type"] == "bottleneck"].iloc[0]
+    assert loose["finished_stock_units"] > 0
+    wip, label = charts.flow_cap_wip(loose)
+    assert wip == pytest.approx(loose["wip_cap"] - loose["finished_stock_units"])
+    assert 0 < wip < loose["wip_cap"]
+    assert label == "WIP cap less finished stock"
+    assert charts.flow_cap_wip(tight) == (float(tight["wip_cap"]), "WIP cap")
+    curve = result.curves[result.curves["flow"] == loose.name]
+    path = charts.flow_chart(loose.name, loose, curve, tmp_path / "loose.png")
+    assert path.stat().st_size > 0
