@@ -44,14 +44,17 @@ _VALUES = (
     "old_multiple",
     "new_multiple",
 )
-#: what the apply reads from the targets before writing: stored on the lines
-#: as the values they replace (NaN where the line keeps its own)
-_STORED = (
-    "stored_old",
-    "stored_old_max_qty",
-    "stored_old_multiple",
-    "stored_old_workcenter",
-)
+#: what the apply stores on the lines, by the kind of its SQL array: the
+#: values the targets had (NaN / None where the line keeps its own), and the
+#: reorder rule an apply created
+_STORED = {
+    "stored_old": "float",
+    "stored_old_max_qty": "float",
+    "stored_old_multiple": "float",
+    "stored_old_workcenter": "int",
+    "stored_old_loop_type": "text",
+    "stored_orderpoint": "int",
+}
 
 #: loop types of a flow (``mrp.drs.flow.loop_type``)
 LOOP_TYPES = [("bottleneck", "Bottleneck"), ("non_bottleneck", "Non-bottleneck")]
@@ -587,8 +590,8 @@ class MrpDrsOptimizationLine(models.Model):
                     count=int(missing.sum()),
                 )
             )
-        for column in _STORED:
-            rows[column] = np.nan
+        for column, kind in _STORED.items():
+            rows[column] = None if kind == "text" else np.nan
         self._apply_orderpoints(rows, run)
         self._apply_boms(rows)
         self._apply_operations(rows)
@@ -638,9 +641,11 @@ class MrpDrsOptimizationLine(models.Model):
         difference; one ``UPDATE`` (no field depends on these). Applied lines
         are selected ones.
 
-        One statement per line row in the transaction: PostgreSQL checks every
-        foreign key of a row that the same transaction already updated, which
-        on 100,000s of lines costs more than the update itself."""
+        One statement per line row in the transaction (the apply's steps
+        store what they read in ``rows`` and write nothing on the lines):
+        PostgreSQL checks every foreign key of a row that the same transaction
+        already updated, which on 100,000s of lines costs more than the update
+        itself."""
         self.flush_model()
         stored = rows is not None and bool(rows[list(_STORED)].notna().any().any())
         if not stored:
@@ -673,11 +678,17 @@ class MrpDrsOptimizationLine(models.Model):
                            old_max_qty = COALESCE(v.old_max_qty, l.old_max_qty),
                            old_multiple = COALESCE(v.old_multiple, l.old_multiple),
                            old_workcenter_id = COALESCE(v.old_workcenter_id,
-                                                        l.old_workcenter_id)
+                                                        l.old_workcenter_id),
+                           old_loop_type = COALESCE(v.old_loop_type,
+                                                    l.old_loop_type),
+                           orderpoint_id = COALESCE(v.orderpoint_id,
+                                                    l.orderpoint_id),
+                           orderpoint_created = v.orderpoint_id IS NOT NULL
+                               OR COALESCE(l.orderpoint_created, FALSE)
                       FROM unnest(%s::int[], %s::float8[], %s::float8[],
-                                  %s::float8[], %s::int[])
+                                  %s::float8[], %s::int[], %s::varchar[], %s::int[])
                            AS v(id, old_value, old_max_qty, old_multiple,
-                                old_workcenter_id)
+                                old_workcenter_id, old_loop_type, orderpoint_id)
                      WHERE l.id = v.id
                     """,
                     state,
@@ -685,10 +696,10 @@ class MrpDrsOptimizationLine(models.Model):
                     self.env.uid,
                     self.env.cr.now(),
                     sql_array(rows["id"], "int"),
-                    sql_array(rows["stored_old"], "float"),
-                    sql_array(rows["stored_old_max_qty"], "float"),
-                    sql_array(rows["stored_old_multiple"], "float"),
-                    sql_array(rows["stored_old_workcenter"], "int"),
+                    *(
+                        sql_array(rows[column], kind)
+                        for column, kind in _STORED.items()
+                    ),
                 )
             )
         self.invalidate_recordset(
@@ -702,5 +713,8 @@ class MrpDrsOptimizationLine(models.Model):
                 "old_max_qty",
                 "old_multiple",
                 "old_workcenter_id",
+                "old_loop_type",
+                "orderpoint_id",
+                "orderpoint_created",
             ]
         )

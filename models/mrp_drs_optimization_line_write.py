@@ -41,7 +41,16 @@ class MrpDrsOptimizationLine(models.Model):
                 self.env._("apply"),
                 current,
             )
-        self._create_orderpoints(rules[rules["orderpoint_id"].isna()], run)
+        missing = rules[rules["orderpoint_id"].isna()]
+        if not missing.empty:
+            rows.loc[missing.index, "stored_orderpoint"] = self._create_orderpoints(
+                missing, run
+            ).ids
+            # a created rule replaced nothing
+            rows.loc[
+                missing.index,
+                ["stored_old", "stored_old_max_qty", "stored_old_multiple"],
+            ] = 0.0
 
     def _lock_orderpoints(self, orderpoint_ids):
         self.env["stock.warehouse.orderpoint"].flush_model(list(ORDERPOINT_FIELDS))
@@ -120,8 +129,8 @@ class MrpDrsOptimizationLine(models.Model):
         self.env["stock.warehouse.orderpoint"].invalidate_model()
 
     def _create_orderpoints(self, rows, run):
-        if rows.empty:
-            return
+        """Create the reorder rules of ``rows`` (lines of products without one);
+        returns them, in the order of the rows."""
         products = sorted(set(rows["product_id"].astype(int)))
         Orderpoint = self.env["stock.warehouse.orderpoint"].sudo()
         existing = Orderpoint.search(
@@ -140,7 +149,7 @@ class MrpDrsOptimizationLine(models.Model):
                     product=existing.product_id.display_name,
                 )
             )
-        created = Orderpoint.create(
+        return Orderpoint.create(
             [
                 {
                     "product_id": int(product_id),
@@ -159,29 +168,6 @@ class MrpDrsOptimizationLine(models.Model):
                     rows["new_multiple"],
                     strict=True,
                 )
-            ]
-        )
-        line_ids = rows["id"].astype(int).tolist()
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE mrp_drs_optimization_line l
-                   SET orderpoint_id = v.orderpoint_id, orderpoint_created = TRUE,
-                       old_value = 0, old_max_qty = 0, old_multiple = 0
-                  FROM unnest(%s::int[], %s::int[]) AS v(id, orderpoint_id)
-                 WHERE l.id = v.id
-                """,
-                sql_array(line_ids, "int"),
-                sql_array(created.ids, "int"),
-            )
-        )
-        self.browse(line_ids).invalidate_recordset(
-            [
-                "orderpoint_id",
-                "orderpoint_created",
-                "old_value",
-                "old_max_qty",
-                "old_multiple",
             ]
         )
 
@@ -304,20 +290,8 @@ class MrpDrsOptimizationLine(models.Model):
         rows.loc[flows.index, "stored_old"] = flows["flow_id"].astype(int).map(current)
         # the loop type the apply replaces, for the revert
         loop_of = dict(zip(records.ids, records.mapped("loop_type"), strict=True))
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE mrp_drs_optimization_line l
-                   SET old_loop_type = v.loop_type
-                  FROM unnest(%s::int[], %s::varchar[]) AS v(id, loop_type)
-                 WHERE l.id = v.id
-                """,
-                flows["id"].astype(int).tolist(),
-                [loop_of[int(flow)] for flow in flows["flow_id"]],
-            )
-        )
-        self.browse(flows["id"].astype(int).tolist()).invalidate_recordset(
-            ["old_loop_type"]
+        rows.loc[flows.index, "stored_old_loop_type"] = (
+            flows["flow_id"].astype(int).map(loop_of)
         )
         self._write_flows(flows["flow_id"], flows["new_value"], flows["new_loop_type"])
 
