@@ -73,29 +73,34 @@ def _finite_array(series):
     return np.where(np.isfinite(values), values, 0.0)
 
 
+def _each_distinct(keys, sentence):
+    """``sentence(key)`` for each of ``keys`` (a Series, an Index or a
+    MultiIndex), as an array; computed once per distinct key (100,000s of
+    products share a few texts), the empty string where the key is missing."""
+    codes, distinct = pd.factorize(keys)
+    return np.array([*(sentence(key) for key in distinct), ""], dtype=object)[codes]
+
+
 def _column_values(column, field_type):
     """A DataFrame column as the values of a SQL array (see
     :func:`.sql_arrays.sql_array`): NULL for NaN and None, and for False but in
     a boolean column (as the ORM stores them). Numbers stay one float array
     (NaN for NULL): 100,000s of Python objects per column were most of the
     proposal's memory."""
-    numeric = field_type in ("many2one", "integer", "float", "monetary")
-    if numeric and column.dtype != object:
-        values = column.to_numpy(dtype=float, na_value=np.nan)
-        if field_type in ("many2one", "integer"):
-            values = np.trunc(values)
-        return values
     empty = column.isna().to_numpy()
     if field_type != "boolean" and column.dtype == object:
         empty = empty | column.map(lambda value: value is False).to_numpy()
+    if field_type in ("many2one", "integer", "float", "monetary"):
+        if column.dtype == object:
+            values = np.where(empty, np.nan, column.to_numpy(dtype=object))
+            values = values.astype(float)
+        else:
+            values = column.to_numpy(dtype=float, na_value=np.nan)
+        # np.trunc keeps NaN
+        return np.trunc(values) if field_type in ("many2one", "integer") else values
     if field_type == "selection":
         # no selection value is the empty string: the ORM stores NULL
         empty = empty | (column.to_numpy(dtype=object) == "")
-    if numeric:
-        values = np.where(empty, np.nan, column.to_numpy(dtype=object)).astype(float)
-        if field_type in ("many2one", "integer"):
-            values = np.where(np.isnan(values), np.nan, np.trunc(values))
-        return values
     if field_type == "boolean":
         values = np.where(empty, False, column.to_numpy(dtype=object)).astype(bool)
     else:
@@ -218,12 +223,10 @@ class MrpDrsOptimizationRun(models.Model):
                 "zeros": percents.where(reasons == "intermittent", "").to_numpy(),
             }
         )
-        codes, distinct = pd.factorize(pd.MultiIndex.from_frame(keys))
-        sentences = [
-            self._model_reason(reason, zeros) if reason else ""
-            for reason, zeros in distinct
-        ]
-        return np.array([*sentences, ""], dtype=object)[codes]
+        return _each_distinct(
+            pd.MultiIndex.from_frame(keys),
+            lambda key: self._model_reason(*key) if key[0] else "",
+        )
 
     def _model_reason(self, reason, zero_share):
         """The engine's reason for a product's demand model, as a sentence
@@ -579,14 +582,11 @@ class MrpDrsOptimizationRun(models.Model):
         reasons = np.full(len(shares), "", dtype=object)
         if not flagged.any():
             return reasons
-        percents = pd.Series(shares[flagged]).map("{:.0%}".format)
-        codes, distinct = pd.factorize(percents)
         threshold = f"{self.review_threshold:.0%}"
-        texts = np.array(
-            [sentence(share, threshold) for share in distinct],
-            dtype=object,
+        reasons[flagged] = _each_distinct(
+            pd.Series(shares[flagged]).map("{:.0%}".format),
+            lambda share: sentence(share, threshold),
         )
-        reasons[flagged] = texts[codes]
         return reasons
 
     @api.model
@@ -658,12 +658,9 @@ class MrpDrsOptimizationRun(models.Model):
     def _item_reasons(self, reasons, center_names):
         """The engine's reasons of the items in the planner's words, each
         distinct reason translated once."""
-        codes, distinct = pd.factorize(reasons)
-        words = np.array(
-            [self._item_reason(text, center_names) for text in distinct] + [""],
-            dtype=object,
+        return _each_distinct(
+            reasons, lambda text: self._item_reason(text, center_names)
         )
-        return words[codes]
 
     def _item_reason(self, reason, center_names):
         """The engine's reason for an item, in the planner's words (workcenters
