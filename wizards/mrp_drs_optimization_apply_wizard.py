@@ -3,6 +3,8 @@
 applied: reorder rules changed and created, bills of materials, operations,
 WIP caps, and the queued orders a larger cap releases at once."""
 
+from collections import Counter
+
 from odoo import api, fields, models
 
 
@@ -53,24 +55,15 @@ class MrpDrsOptimizationApplyWizard(models.TransientModel):
         Line = self.env["mrp.drs.optimization.line"]
         for wizard in self:
             # counted in the database: a run has 100,000s of lines
-            counts = {
-                (field_name, created, flagged): count
-                for field_name, created, flagged, count in Line._read_group(
-                    wizard._domain(),
-                    ["field_name", "create_orderpoint", "flagged"],
-                    ["__count"],
-                )
-            }
-
-            def count(field_name=None, created=None, flagged=None, counts=counts):
-                return sum(
-                    number
-                    for (name, new, flag), number in counts.items()
-                    if field_name in (None, name)
-                    and created in (None, new)
-                    and flagged in (None, flag)
-                )
-
+            per_field, created, flagged = Counter(), 0, 0
+            for field_name, create, flag, number in Line._read_group(
+                wizard._domain(),
+                ["field_name", "create_orderpoint", "flagged"],
+                ["__count"],
+            ):
+                per_field[field_name] += number
+                created += number if field_name == "reorder_rule" and create else 0
+                flagged += number if flag else 0
             caps = Line.search([*wizard._domain(), ("field_name", "=", "wip_cap")])
             new_caps = {
                 line.flow_id.id: line.new_value
@@ -79,14 +72,14 @@ class MrpDrsOptimizationApplyWizard(models.TransientModel):
             }
             flows = caps.flow_id.sudo().browse(list(new_caps))
             released = flows._drs_releasable_counts(new_caps) if flows else {}
-            wizard.line_count = count()
-            wizard.orderpoint_count = count("reorder_rule", created=False)
-            wizard.orderpoint_created_count = count("reorder_rule", created=True)
-            wizard.bom_count = count("produce_delay")
-            wizard.operation_count = count("workcenter_id")
+            wizard.line_count = sum(per_field.values())
+            wizard.orderpoint_count = per_field["reorder_rule"] - created
+            wizard.orderpoint_created_count = created
+            wizard.bom_count = per_field["produce_delay"]
+            wizard.operation_count = per_field["workcenter_id"]
             wizard.flow_count = len(caps)
             wizard.released_count = sum(released.values())
-            wizard.flagged_count = count(flagged=True)
+            wizard.flagged_count = flagged
 
     def action_confirm(self):
         self.ensure_one()
