@@ -29,7 +29,8 @@ STATES = ("applied", "reverted", "proposed", "unchanged", "skipped")
 
 
 def merge_reorder_rule_lines(cr):
-    """Merge the per-field reorder-rule lines; returns the merged count."""
+    """Merge the per-field reorder-rule lines (every line of kind 'lot_size'
+    is a multiple's, merged too); returns the merged count."""
     cr.execute(
         """
         SELECT l.id, l.run_id, l.product_id, l.field_name, l.state, l.selected,
@@ -45,7 +46,7 @@ def merge_reorder_rule_lines(cr):
     groups = {}
     for row in cr.dictfetchall():
         groups.setdefault((row["run_id"], row["product_id"]), []).append(row)
-    merged, obsolete = 0, []
+    obsolete = []
     for lines in groups.values():
         keep = lines[0]
         state = next(s for s in STATES if any(line["state"] == s for line in lines))
@@ -77,16 +78,11 @@ def merge_reorder_rule_lines(cr):
             )
         )
         obsolete += [line["id"] for line in lines[1:]]
-        merged += 1
     if obsolete:
         cr.execute(
             "DELETE FROM mrp_drs_optimization_line WHERE id IN %s", [tuple(obsolete)]
         )
-    cr.execute(
-        "UPDATE mrp_drs_optimization_line SET kind = 'orderpoint' "
-        "WHERE kind = 'lot_size'"
-    )
-    return merged
+    return len(groups)
 
 
 def migrate(cr, version):
