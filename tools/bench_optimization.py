@@ -48,6 +48,7 @@ import sys
 import time
 
 import numpy as np
+from bench_common import vacuum_analyze
 
 _logger = logging.getLogger("bench_optimization")
 
@@ -508,22 +509,6 @@ TIMED_TABLES = (
 )
 
 
-def _vacuum(database):
-    """``VACUUM ANALYZE`` the tables the timed steps write.
-
-    What autovacuum does between two optimisation runs of a plant; the
-    PostgreSQL of the benchmark machines runs with autovacuum off, where each
-    rolled-back or reverted repetition would leave its dead rows to the next.
-    """
-    import odoo  # noqa: PLC0415
-
-    connection = odoo.sql_db.db_connect(database)
-    with connection.cursor() as cr:
-        cr._cnx.autocommit = True  # VACUUM cannot run in a transaction
-        for table in TIMED_TABLES:
-            cr.execute(f"VACUUM ANALYZE {table}")  # pylint: disable=sql-injection
-
-
 def _reset_run(env, run):
     """Put an applied-then-reverted run back to 'done' with its lines
     proposed (the revert restored every target), for the next repetition."""
@@ -710,7 +695,7 @@ def main():
         start = time.perf_counter()
         samples = []
         for repeat in range(args.repeat):
-            _vacuum(database)
+            vacuum_analyze(database, TIMED_TABLES)
             _say(f"  repetition {repeat + 1}/{args.repeat}")
             timer = Timer(cr)
             if args.apply_only:

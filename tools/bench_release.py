@@ -61,6 +61,7 @@ import threading
 import time
 from datetime import timedelta
 
+from bench_common import vacuum_analyze
 from lxml import etree
 
 from odoo import SUPERUSER_ID, Command, api, fields
@@ -159,29 +160,39 @@ def _build_flows(env, args):
     )
     boms = env["mrp.bom"].create(
         [
-            {
-                "product_tmpl_id": product.product_tmpl_id.id,
-                "product_id": product.id,
-                "product_qty": 1.0,
-                "consumption": "flexible",
-                "bom_line_ids": [
+            _one_hour_bom(
+                product,
+                workcenter,
+                consumption="flexible",
+                bom_line_ids=[
                     Command.create({"product_id": component.id, "product_qty": 1.0})
                 ],
-                "operation_ids": [
-                    Command.create(
-                        {
-                            "name": "Make",
-                            "workcenter_id": workcenter.id,
-                            "time_mode": "manual",
-                            "time_cycle_manual": 60.0,
-                        }
-                    )
-                ],
-            }
+            )
             for product, workcenter in zip(products, workcenters, strict=True)
         ]
     )
     return flows, products, boms, workcenters
+
+
+def _one_hour_bom(product, workcenter, **values):
+    """Values of a bill of materials of ``product`` with one 60-minute
+    operation at ``workcenter`` (and ``values``)."""
+    return {
+        "product_tmpl_id": product.product_tmpl_id.id,
+        "product_id": product.id,
+        "product_qty": 1.0,
+        "operation_ids": [
+            Command.create(
+                {
+                    "name": "Make",
+                    "workcenter_id": workcenter.id,
+                    "time_mode": "manual",
+                    "time_cycle_manual": 60.0,
+                }
+            )
+        ],
+        **values,
+    }
 
 
 def _seed_orders(env, args, products, boms):
@@ -239,21 +250,7 @@ def _stocked_sources(env, workcenters, outside):
     made_products = products[: len(workcenters)]
     boms = env["mrp.bom"].create(
         [
-            {
-                "product_tmpl_id": product.product_tmpl_id.id,
-                "product_id": product.id,
-                "product_qty": 1.0,
-                "operation_ids": [
-                    Command.create(
-                        {
-                            "name": "Make",
-                            "workcenter_id": workcenter.id,
-                            "time_mode": "manual",
-                            "time_cycle_manual": 60.0,
-                        }
-                    )
-                ],
-            }
+            _one_hour_bom(product, workcenter)
             for product, workcenter in zip(made_products, workcenters, strict=True)
         ]
     )
@@ -419,19 +416,6 @@ def _clone_queued(cr, tails, copies):
     )
 
 
-def _vacuum(database):
-    """``VACUUM ANALYZE`` the tables the benchmark fills: each rolled-back run
-    leaves its rows there as dead rows, which the PostgreSQL of the benchmark
-    machines (autovacuum off) would leave to the scans of the next run."""
-    import odoo  # noqa: PLC0415
-
-    connection = odoo.sql_db.db_connect(database)
-    with connection.cursor() as cr:
-        cr._cnx.autocommit = True  # VACUUM cannot run in a transaction
-        for table in FILLED_TABLES:
-            cr.execute(f"VACUUM ANALYZE {table}")  # pylint: disable=sql-injection
-
-
 def _measure(env, call):
     """Wall seconds, database seconds and SQL queries of ``call()``, from cold
     ORM caches; returns ``(figures, result)``."""
@@ -553,7 +537,7 @@ def main():
     if 0 < args.stocked < args.flows:
         raise SystemExit("--stocked must be 0 or at least --flows")
     figures = {}
-    _vacuum(database)
+    vacuum_analyze(database, FILLED_TABLES)
     with Registry(database).cursor() as cr:
         try:
             env = api.Environment(cr, SUPERUSER_ID, {})
