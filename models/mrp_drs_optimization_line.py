@@ -1,9 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Proposal lines of an optimisation run: one changed record each.
 
-A reorder rule is one line (its minimum, maximum and multiple together: they
-are applied together or not at all), a bill of materials' lead time, an
-operation's workcenter and a flow's WIP cap one line each. A product's own
+A reorder rule is one line: its minimum, maximum and multiple, and the
+manufacturing lead time of the product's bill of materials when that changes
+too, are applied together or not at all (the reorder point covers the demand
+over that lead time). A lead time without a reorder rule to change, an
+operation's workcenter and a flow's WIP cap are one line each. A product's own
 figures (demand, demand model, expected service and stock, flow) are stored
 once, on its first line (the reorder rule's, else the lead time's).
 
@@ -43,6 +45,8 @@ _VALUES = (
     "new_max_qty",
     "old_multiple",
     "new_multiple",
+    "old_lead_days",
+    "new_lead_days",
 )
 #: what the apply stores on the lines, by the kind of its SQL array: the
 #: values the targets had (NaN / None where the line keeps its own), and the
@@ -51,6 +55,7 @@ _STORED = {
     "stored_old": "float",
     "stored_old_max_qty": "float",
     "stored_old_multiple": "float",
+    "stored_old_lead_days": "float",
     "stored_old_workcenter": "int",
     "stored_old_loop_type": "text",
     "stored_orderpoint": "int",
@@ -176,6 +181,21 @@ class MrpDrsOptimizationLine(models.Model):
     )
     new_multiple = fields.Float(
         "Proposed multiple (lot size)", readonly=True, digits="DRS Proposed Value"
+    )
+    old_lead_days = fields.Float(
+        "Current lead time (days)",
+        readonly=True,
+        digits="DRS Days",
+        help="Manufacturing lead time of the product's bill of materials, changed "
+        "with its reorder rule.",
+    )
+    new_lead_days = fields.Float(
+        "Proposed lead time (days)",
+        readonly=True,
+        digits="DRS Days",
+        help="The run's planned lead time of the product in whole days, which its "
+        "proposed reorder point covers; written on the bill of materials with "
+        "the reorder rule.",
     )
     unit = fields.Char(compute="_compute_unit")
     reason = fields.Char("Reason / note", readonly=True)
@@ -479,9 +499,13 @@ class MrpDrsOptimizationLine(models.Model):
         return " ".join(notes)
 
     def _summary(self, rows, reverted=False):
-        """One sentence counting the lines by kind, for the run's chatter."""
+        """One sentence counting what the lines change by kind, for the run's
+        chatter: lead times count the reorder-rule lines that carry one too."""
         kinds = dict(self._fields["kind"]._description_selection(self.env))
         counts = rows["kind"].value_counts()
+        leads = int(rows["new_lead_days"].notna().sum())
+        if leads:
+            counts["lead_time"] = leads
         parts = ", ".join(
             f"{kinds[kind]}: {int(counts[kind])}" for kind in kinds if kind in counts
         )
@@ -496,7 +520,9 @@ class MrpDrsOptimizationLine(models.Model):
         )
 
     def _rows(self):
-        """The lines as a DataFrame, streamed in one ``COPY``."""
+        """The lines as a DataFrame, streamed in one ``COPY``; the lead time
+        of a bill of materials in ``old_lead_days`` / ``new_lead_days``
+        whichever line carries it (a reorder rule's or a lead time's own)."""
         self.flush_model()
         columns = [
             "id",
@@ -514,6 +540,8 @@ class MrpDrsOptimizationLine(models.Model):
             "new_max_qty",
             "old_multiple",
             "new_multiple",
+            "old_lead_days",
+            "new_lead_days",
             "old_workcenter_id",
             "new_workcenter_id",
             "old_loop_type",
@@ -528,6 +556,10 @@ class MrpDrsOptimizationLine(models.Model):
                        bom_id, operation_id, flow_id, old_value::float8,
                        new_value::float8, old_max_qty::float8, new_max_qty::float8,
                        old_multiple::float8, new_multiple::float8,
+                       CASE WHEN field_name = 'produce_delay' THEN old_value
+                            ELSE old_lead_days END::float8,
+                       CASE WHEN field_name = 'produce_delay' THEN new_value
+                            ELSE new_lead_days END::float8,
                        old_workcenter_id, new_workcenter_id,
                        old_loop_type, new_loop_type,
                        COALESCE(create_orderpoint, FALSE),
@@ -558,8 +590,9 @@ class MrpDrsOptimizationLine(models.Model):
         - Reorder rules: SQL (their ``write`` only guards company and snooze
           changes, not touched here; the min <= max constraint is checked
           first); missing rules are created in one ``create``.
-        - Bills of materials: SQL (``produce_delay`` is neither tracked nor
-          an input of a stored computed field), caches invalidated.
+        - Bills of materials (lead-time lines and reorder-rule lines carrying
+          their lead time): SQL (``produce_delay`` is neither tracked nor an
+          input of a stored computed field), caches invalidated.
         - Operations: SQL (``mrp.routing.workcenter.write`` would build one
           OR-domain per BoM to flag manufacturing orders as using an outdated
           BoM, which does not scale); the draft and confirmed orders of their
@@ -582,6 +615,10 @@ class MrpDrsOptimizationLine(models.Model):
                 column
             ].isna().to_numpy()
         missing &= ~rows["create_orderpoint"].to_numpy(dtype=bool)
+        # a reorder rule's line that carries its bill of materials' lead time
+        missing |= (
+            rows["new_lead_days"].notna().to_numpy() & rows["bom_id"].isna().to_numpy()
+        )
         if missing.any():
             raise UserError(
                 self.env._(
@@ -619,9 +656,9 @@ class MrpDrsOptimizationLine(models.Model):
             kept[["old_value", "old_max_qty", "old_multiple"]].to_numpy(),
             self.env._("revert"),
         )
-        boms = rows[(rows["field_name"] == "produce_delay") & rows["bom_id"].notna()]
+        boms = rows[rows["new_lead_days"].notna() & rows["bom_id"].notna()]
         self._lock("mrp_bom", "produce_delay", boms["bom_id"])
-        self._set_boms(boms["bom_id"], boms["old_value"])
+        self._set_boms(boms["bom_id"], boms["old_lead_days"])
         operations = rows[
             (rows["field_name"] == "workcenter_id")
             & rows["operation_id"].notna()
@@ -677,6 +714,7 @@ class MrpDrsOptimizationLine(models.Model):
                                                  l.difference),
                            old_max_qty = COALESCE(v.old_max_qty, l.old_max_qty),
                            old_multiple = COALESCE(v.old_multiple, l.old_multiple),
+                           old_lead_days = COALESCE(v.old_lead_days, l.old_lead_days),
                            old_workcenter_id = COALESCE(v.old_workcenter_id,
                                                         l.old_workcenter_id),
                            old_loop_type = COALESCE(v.old_loop_type,
@@ -686,9 +724,11 @@ class MrpDrsOptimizationLine(models.Model):
                            orderpoint_created = v.orderpoint_id IS NOT NULL
                                OR COALESCE(l.orderpoint_created, FALSE)
                       FROM unnest(%s::int[], %s::float8[], %s::float8[],
-                                  %s::float8[], %s::int[], %s::varchar[], %s::int[])
+                                  %s::float8[], %s::float8[], %s::int[],
+                                  %s::varchar[], %s::int[])
                            AS v(id, old_value, old_max_qty, old_multiple,
-                                old_workcenter_id, old_loop_type, orderpoint_id)
+                                old_lead_days, old_workcenter_id, old_loop_type,
+                                orderpoint_id)
                      WHERE l.id = v.id
                     """,
                     state,
@@ -712,6 +752,7 @@ class MrpDrsOptimizationLine(models.Model):
                 "difference",
                 "old_max_qty",
                 "old_multiple",
+                "old_lead_days",
                 "old_workcenter_id",
                 "old_loop_type",
                 "orderpoint_id",

@@ -188,13 +188,19 @@ class MrpDrsOptimizationLine(models.Model):
         return dict(self.env.cr.fetchall())
 
     def _apply_boms(self, rows):
-        boms = rows[rows["field_name"] == "produce_delay"]
+        """Lead times of bills of materials, from their own lines and from the
+        reorder-rule lines that carry them; the replaced value is stored in the
+        line's ``old_value`` or ``old_lead_days`` respectively."""
+        boms = rows[rows["new_lead_days"].notna()]
         if boms.empty:
             return
         self.env["mrp.bom"].flush_model(["produce_delay"])
         current = self._lock("mrp_bom", "produce_delay", boms["bom_id"])
-        rows.loc[boms.index, "stored_old"] = boms["bom_id"].astype(int).map(current)
-        self._set_boms(boms["bom_id"], boms["new_value"])
+        old = boms["bom_id"].astype(int).map(current)
+        own = (boms["field_name"] == "produce_delay").to_numpy()
+        rows.loc[boms.index[own], "stored_old"] = old[own]
+        rows.loc[boms.index[~own], "stored_old_lead_days"] = old[~own]
+        self._set_boms(boms["bom_id"], boms["new_lead_days"])
 
     def _set_boms(self, bom_ids, days):
         """Set the manufacturing lead time (whole days) of these bills of

@@ -1,10 +1,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """Review of an optimisation run per product: a read-only SQL view joining
-the run's product lines (reorder rule, lead time) into one row, old and new
-side by side, with the product's flow, demand, demand model and
-expected service. It reads the lines table only, so it does not depend on how
-lines are written; selecting a product (un)selects its proposed lines through
-the lines' own action."""
+the run's product lines (reorder rule with the lead time it carries, or a
+lead time of its own) into one row, old and new side by side, with the
+product's flow, demand, demand model and expected service. It reads the lines
+table only, so it does not depend on how lines are written; selecting a
+product (un)selects its proposed lines through the lines' own action."""
 
 from odoo import fields, models, tools
 from odoo.tools import SQL
@@ -35,6 +35,8 @@ class MrpDrsOptimizationProduct(models.Model):
             "new_max_qty",
             "old_multiple",
             "new_multiple",
+            "old_lead_days",
+            "new_lead_days",
             "create_orderpoint",
             "demand_mean",
             "demand_model",
@@ -144,10 +146,12 @@ class MrpDrsOptimizationProduct(models.Model):
                        MAX(l.new_max_qty) FILTER (WHERE l.kind = 'orderpoint'
                                                     AND l.state != 'skipped')
                            AS new_max,
-                       MAX(l.old_value) FILTER (WHERE l.field_name = 'produce_delay')
-                           AS old_lead_days,
-                       MAX(l.new_value) FILTER (WHERE l.field_name = 'produce_delay')
-                           AS new_lead_days,
+                       COALESCE(MAX(l.old_value)
+                                    FILTER (WHERE l.field_name = 'produce_delay'),
+                                MAX(l.old_lead_days)) AS old_lead_days,
+                       COALESCE(MAX(l.new_value)
+                                    FILTER (WHERE l.field_name = 'produce_delay'),
+                                MAX(l.new_lead_days)) AS new_lead_days,
                        COALESCE(BOOL_OR(l.create_orderpoint), FALSE)
                            AS create_orderpoint,
                        MAX(l.demand_mean) AS demand_mean,

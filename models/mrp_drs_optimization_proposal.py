@@ -410,8 +410,9 @@ class MrpDrsOptimizationRun(models.Model):
         """Lines of the products in scope (a list of DataFrames): one 'skipped'
         line per product that was not optimised (with the engine's reason) or
         has no reorder rule to change; else one line for its reorder rule (min,
-        max and multiple together) when one of them changes, and one for the
-        lead time of its bill of materials when that changes.
+        max and multiple together) when one of them changes, which also carries
+        the lead time of its bill of materials when that changes; a lead time
+        that changes without its product's reorder rule is a line of its own.
 
         A reorder rule becomes an (r, nQ) policy: ``min = r``, ``max = r + Q``,
         ``multiple = Q``. When forecast stock falls below min, Odoo 18 orders up
@@ -515,9 +516,8 @@ class MrpDrsOptimizationRun(models.Model):
             lead_time_hours=lead_hours[changed],
             **{name: column.to_numpy()[changed] for name, column in statistics.items()},
         )
-        lines = [skipped, rules]
-        # manufacturing lead time of the bill of materials: one line per BoM;
-        # a BoM shared by variants takes the longest lead time of its products
+        # manufacturing lead time of the bill of materials, per BoM; a BoM
+        # shared by variants takes the longest lead time of its products
         lead = pd.DataFrame(
             {
                 "product_id": products.index.to_numpy(),
@@ -532,13 +532,6 @@ class MrpDrsOptimizationRun(models.Model):
             ["bom_id", "new_value", "product_id"], ascending=[True, False, True]
         ).drop_duplicates("bom_id")
         lead = lead[lead["new_value"] != lead["old_value"]]
-        # the product's figures, unless its reorder-rule line has them
-        first = ~lead["product_id"].isin(rules["product_id"]).to_numpy()
-        figures = statistics.reindex(lead["product_id"].to_numpy())
-        figures[~first] = np.nan
-        lead = lead.assign(
-            **{name: column.to_numpy() for name, column in figures.items()}
-        )
         drs_active = lead["product_id"].map(products["drs_lead_time_active"])
         drs_active = drs_active.fillna(False).to_numpy(dtype=bool)
         old_days = lead["old_value"].to_numpy()
@@ -546,34 +539,81 @@ class MrpDrsOptimizationRun(models.Model):
             old_days, 1.0
         )
         big = moved > self.review_threshold
+        lead = lead.assign(
+            flagged=big,
+            flag_reason=self._flag_reasons(
+                moved,
+                big,
+                lambda share, threshold: self.env._(
+                    "changes the lead time by %(share)s (more than %(threshold)s)",
+                    share=share,
+                    threshold=threshold,
+                ),
+            ),
+            reason=np.where(
+                drs_active,
+                self.env._(
+                    "DRS plans this product with its own planned lead time while "
+                    "it is computed; this manufacturing lead time only applies "
+                    "when DRS falls back to it"
+                ),
+                "",
+            ),
+        )
+        # the lead time of a product whose reorder rule changes goes on the
+        # rule's line: the proposed reorder point covers the demand over it, so
+        # the two are applied together
+        carried = lead["product_id"].isin(rules["product_id"]).to_numpy()
+        rules = self._carry_lead_times(rules, lead[carried])
+        lead = lead[~carried]
+        # the product's figures, unless its reorder-rule line has them
+        first = ~lead["product_id"].isin(rules["product_id"]).to_numpy()
+        figures = statistics.reindex(lead["product_id"].to_numpy())
+        figures[~first] = np.nan
+        lead = lead.assign(
+            **{name: column.to_numpy() for name, column in figures.items()}
+        )
+        lines = [skipped, rules]
         lines.append(
             lead.assign(
                 kind="lead_time",
                 field_name="produce_delay",
                 difference=lead["new_value"] - lead["old_value"],
-                flagged=big,
-                selected=~big & ~drs_active,
-                flag_reason=self._flag_reasons(
-                    moved,
-                    big,
-                    lambda share, threshold: self.env._(
-                        "changes the lead time by %(share)s (more than %(threshold)s)",
-                        share=share,
-                        threshold=threshold,
-                    ),
-                ),
-                reason=np.where(
-                    drs_active,
-                    self.env._(
-                        "DRS plans this product with its own planned lead time while "
-                        "it is computed; this manufacturing lead time only applies "
-                        "when DRS falls back to it"
-                    ),
-                    "",
-                ),
+                selected=~lead["flagged"].to_numpy(dtype=bool),
             )
         )
         return lines
+
+    def _carry_lead_times(self, rules, lead):
+        """``rules`` (reorder-rule lines, one per product) with the lead-time
+        changes ``lead`` of their products' bills of materials: BoM, old and
+        new days; the line is flagged (and not selected) when either change
+        is, with both reasons."""
+        lead = lead.set_index("product_id").reindex(rules["product_id"].to_numpy())
+        has = lead["bom_id"].notna().to_numpy()
+        rule_flagged = rules["flagged"].to_numpy(dtype=bool)
+        lead_flagged = lead["flagged"].fillna(False).to_numpy(dtype=bool)
+        flagged = rule_flagged | lead_flagged
+        reasons = np.array(
+            [
+                "; ".join(part for part in pair if isinstance(part, str) and part)
+                for pair in zip(
+                    rules["flag_reason"].to_numpy(dtype=object),
+                    lead["flag_reason"].to_numpy(dtype=object),
+                    strict=True,
+                )
+            ],
+            dtype=object,
+        )
+        return rules.assign(
+            bom_id=np.where(has, lead["bom_id"].to_numpy(dtype=float), np.nan),
+            old_lead_days=lead["old_value"].to_numpy(dtype=float),
+            new_lead_days=lead["new_value"].to_numpy(dtype=float),
+            flagged=flagged,
+            selected=~flagged,
+            flag_reason=reasons,
+            reason=lead["reason"].fillna("").to_numpy(dtype=object),
+        )
 
     def _flag_reasons(self, shares, flagged, sentence):
         """Why each flagged line is to review (an array, empty where not

@@ -174,6 +174,24 @@ class DrsOptimizationCase(DrsCommon):
         self.assertEqual(len(lines), 1, f"{key} {field_name}: {lines.mapped('reason')}")
         return lines
 
+    def _lead(self, run, key):
+        """The line that proposes the lead time of product ``key``'s bill of
+        materials (its reorder rule's line, or a lead-time line of its own)
+        and its current and proposed days."""
+        lines = run.line_ids.filtered(
+            lambda line: (
+                line.product_id == self.products[key]
+                and (
+                    line.field_name == "produce_delay"
+                    or (line.field_name == "reorder_rule" and line.bom_id)
+                )
+            )
+        )
+        self.assertEqual(len(lines), 1, f"{key} lead time: {lines.mapped('kind')}")
+        if lines.field_name == "produce_delay":
+            return lines, lines.old_value, lines.new_value
+        return lines, lines.old_lead_days, lines.new_lead_days
+
     def _snapshot(self):
         operations = self.env["mrp.routing.workcenter"].search(
             [("bom_id", "in", [bom.id for bom in self.boms.values()])]
@@ -229,10 +247,18 @@ class TestDrsOptimization(DrsOptimizationCase):
             (rule.old_value, rule.old_max_qty, rule.old_multiple), (1.0, 2.0, 1.0)
         )
         self.assertGreaterEqual(rule.fill_rate, 0.95 - 1e-6)
-        delay = self._line(run, "short", "produce_delay")
+        # the lead time changes with the reorder rule: one line, applied together
+        delay, old_days, new_days = self._lead(run, "short")
+        self.assertEqual(delay, rule)
+        self.assertEqual(delay.bom_id, self.boms["short"])
+        self.assertEqual(old_days, self.boms["short"].produce_delay)
         self.assertEqual(
-            delay.new_value,
+            new_days,
             math.ceil(item["planned_lead_time_quantile"] / run.period_hours * 7),
+        )
+        self.assertFalse(
+            run.line_ids.filtered(lambda line: line.field_name == "produce_delay"),
+            "every product whose lead time changes has a reorder rule that changes",
         )
         self.assertAlmostEqual(run.period_hours, 40.0, delta=8.0)
         self.assertLessEqual(run.max_utilization_result, 0.85 + 1e-6)
@@ -310,10 +336,8 @@ class TestDrsOptimization(DrsOptimizationCase):
             (rule.product_min_qty, rule.product_max_qty, rule.qty_multiple),
             (line.new_value, line.new_max_qty, line.new_multiple),
         )
-        self.assertEqual(
-            self.boms["short"].produce_delay,
-            self._line(run, "short", "produce_delay").new_value,
-        )
+        self.assertEqual(self.boms["short"].produce_delay, self._lead(run, "short")[2])
+        self.assertEqual(line.old_lead_days, self._lead(run, "short")[1])
         cap = run.line_ids.filtered(lambda line: line.flow_id == self.flow_main)
         self.assertEqual(self.flow_main.wip_cap, cap.new_value)
         self.assertEqual(cap.old_value, 4.0)
@@ -323,19 +347,65 @@ class TestDrsOptimization(DrsOptimizationCase):
     def test_apply_selected_changes_only_the_selected_lines(self):
         run = self._run(review_threshold=1000.0)
         proposed = run.line_ids.filtered(lambda line: line.state == "proposed")
-        keep = proposed.filtered(lambda line: line.kind == "lead_time")
+        keep = self._line(run, "long", "reorder_rule")
+        self.assertTrue(keep.bom_id, "the rule's line carries the BoM's lead time")
         (proposed - keep).action_unselect()
         before = self._snapshot()
         run.action_apply_selected()
         after = self._snapshot()
-        self.assertEqual(after["rules"], before["rules"])
-        self.assertEqual(after["caps"], before["caps"])
+        long_rule = self.products["long"].id
         self.assertEqual(
-            self.boms["long"].produce_delay,
-            self._line(run, "long", "produce_delay").new_value,
+            after["rules"][long_rule],
+            (keep.new_value, keep.new_max_qty, keep.new_multiple),
         )
-        self.assertEqual(set(keep.mapped("state")), {"applied"})
+        self.assertEqual(
+            {k: v for k, v in after["rules"].items() if k != long_rule},
+            {k: v for k, v in before["rules"].items() if k != long_rule},
+        )
+        self.assertEqual(after["caps"], before["caps"])
+        self.assertEqual(self.boms["long"].produce_delay, keep.new_lead_days)
+        self.assertEqual(
+            {k: v for k, v in after["delays"].items() if k != self.boms["long"].id},
+            {k: v for k, v in before["delays"].items() if k != self.boms["long"].id},
+        )
+        self.assertEqual(keep.state, "applied")
         self.assertEqual(set((proposed - keep).mapped("state")), {"proposed"})
+
+    def test_lead_time_without_a_rule_change_is_a_line_of_its_own(self):
+        """A product whose reorder rule already has the proposed values gets
+        a lead-time line of its own, which carries the product's figures; the
+        revert restores its bill of materials."""
+        first = self._run()
+        line = self._line(first, "long", "reorder_rule")
+        rule = self.orderpoints.filtered(
+            lambda op: op.product_id == self.products["long"]
+        )
+        rule.write(
+            {
+                "product_min_qty": line.new_value,
+                "product_max_qty": line.new_max_qty,
+                "qty_multiple": line.new_multiple,
+            }
+        )
+        before = self.boms["long"].produce_delay
+        run = self._run()
+        self.assertFalse(
+            run.line_ids.filtered(
+                lambda line: (
+                    line.product_id == self.products["long"]
+                    and line.kind == "orderpoint"
+                )
+            )
+        )
+        lead, old_days, new_days = self._lead(run, "long")
+        self.assertEqual(lead.kind, "lead_time")
+        self.assertEqual((old_days, new_days), (before, line.new_lead_days))
+        self.assertTrue(lead.demand_model, "the product's figures are on its line")
+        self.assertEqual(lead.selected, not lead.flagged)
+        run.action_apply()
+        self.assertEqual(self.boms["long"].produce_delay, new_days)
+        run.action_revert()
+        self.assertEqual(self.boms["long"].produce_delay, before)
 
     def test_revert_restores_the_previous_values_exactly(self):
         fast = self._add_fast_alternative()

@@ -55,15 +55,17 @@ class MrpDrsOptimizationApplyWizard(models.TransientModel):
         Line = self.env["mrp.drs.optimization.line"]
         for wizard in self:
             # counted in the database: a run has 100,000s of lines
-            per_field, created, flagged = Counter(), 0, 0
-            for field_name, create, flag, number in Line._read_group(
+            per_field, created, flagged, carried = Counter(), 0, 0, 0
+            for field_name, create, flag, number, leads in Line._read_group(
                 wizard._domain(),
                 ["field_name", "create_orderpoint", "flagged"],
-                ["__count"],
+                ["__count", "new_lead_days:count"],
             ):
                 per_field[field_name] += number
                 created += number if field_name == "reorder_rule" and create else 0
                 flagged += number if flag else 0
+                # lead times carried by reorder-rule lines
+                carried += leads if field_name == "reorder_rule" else 0
             caps = Line.search([*wizard._domain(), ("field_name", "=", "wip_cap")])
             new_caps = {
                 line.flow_id.id: line.new_value
@@ -75,7 +77,7 @@ class MrpDrsOptimizationApplyWizard(models.TransientModel):
             wizard.line_count = sum(per_field.values())
             wizard.orderpoint_count = per_field["reorder_rule"] - created
             wizard.orderpoint_created_count = created
-            wizard.bom_count = per_field["produce_delay"]
+            wizard.bom_count = per_field["produce_delay"] + carried
             wizard.operation_count = per_field["workcenter_id"]
             wizard.flow_count = len(caps)
             wizard.released_count = sum(released.values())
