@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The virtual queue as a planner reads it: each queued order's position in
-release order, stored so that a queue of thousands of orders sorts in the
-database, and when it is expected to be released."""
+release order, stored (as the order's rank less its flow's offset) so that a
+queue of thousands of orders sorts in the database and its head leaves without
+renumbering the orders behind it, and when it is expected to be released."""
 
 from datetime import timedelta
 
