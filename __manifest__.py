@@ -4,7 +4,7 @@
     "summary": "Dynamic Risk-based Scheduling (Factory Physics): virtual queue and "
     "CONWIP release of manufacturing orders, load-based planned lead times, "
     "parameter optimisation, make-up capacity recourse and heijunka levelling",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Manufacturing",
     "license": "LGPL-3",
     "author": "mrp_drs developers",

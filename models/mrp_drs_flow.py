@@ -442,12 +442,27 @@ class MrpDrsFlow(models.Model):
                 )
 
     def _get_wip_status(self):
-        """WIP and queue figures of the flows in ``self``, read in one query.
+        """WIP and queue figures of the flows in ``self``: the orders' figures
+        of :meth:`_get_order_status` (one query) plus, for non-bottleneck
+        loops, the stock of the flow's products (:meth:`_get_stock_units`).
 
         Returns ``{flow_id: {"wip", "released_units", "released_count",
         "queue_units", "queue_count", "stock_units"}}``; WIP is in equivalent units
         and includes the stock of the flow's products for non-bottleneck loops.
         """
+        status = self._get_order_status()
+        stock_units = self.filtered(
+            lambda flow: flow.loop_type == "non_bottleneck"
+        )._get_stock_units()
+        for flow_id, row in status.items():
+            row["stock_units"] = stock_units.get(flow_id, 0.0)
+            row["wip"] = row["released_units"] + row["stock_units"]
+        return status
+
+    def _get_order_status(self):
+        """The orders' part of :meth:`_get_wip_status`, read in one query:
+        ``{flow_id: {"released_units", "released_count", "queue_units",
+        "queue_count"}}`` (equivalent units), every flow of ``self`` included."""
         if not self.ids:
             return {}
         self.env["mrp.production"].flush_model(
@@ -473,7 +488,7 @@ class MrpDrsFlow(models.Model):
                 OPEN_STATES,
             )
         )
-        status = {
+        rows = {
             flow_id: {
                 "released_units": released_units,
                 "released_count": released_count,
@@ -488,11 +503,8 @@ class MrpDrsFlow(models.Model):
                 queue_count,
             ) in self.env.cr.fetchall()
         }
-        stock_units = self.filtered(
-            lambda flow: flow.loop_type == "non_bottleneck"
-        )._get_stock_units()
-        for flow in self:
-            row = status.setdefault(
+        return {
+            flow.id: rows.get(
                 flow.id,
                 {
                     "released_units": 0.0,
@@ -501,9 +513,8 @@ class MrpDrsFlow(models.Model):
                     "queue_count": 0,
                 },
             )
-            row["stock_units"] = stock_units.get(flow.id, 0.0)
-            row["wip"] = row["released_units"] + row["stock_units"]
-        return status
+            for flow in self
+        }
 
     def _lock_for_release(self):
         """Lock and touch the row of each flow, in id order.
@@ -625,14 +636,16 @@ class MrpDrsFlow(models.Model):
         of :meth:`_release_from_queue`, nothing written)."""
         loop_types = loop_types or {}
         flows = self.filtered("active")
-        status = flows._get_wip_status()
-        stock = flows._get_stock_units()
+        status = flows._get_order_status()
+        # the stock of the loops that are non-bottleneck under these types,
+        # read once
+        stock = flows.filtered(
+            lambda flow: loop_types.get(flow.id, flow.loop_type) == "non_bottleneck"
+        )._get_stock_units()
         counts = {}
         for flow in flows:
             candidates = flow._drs_queue_candidates()
-            wip = status[flow.id]["released_units"]
-            if loop_types.get(flow.id, flow.loop_type) == "non_bottleneck":
-                wip += stock.get(flow.id, 0.0)
+            wip = status[flow.id]["released_units"] + stock.get(flow.id, 0.0)
             counts[flow.id] = conwip.releasable_count(
                 [units for _production_id, units in candidates],
                 wip,

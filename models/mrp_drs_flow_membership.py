@@ -164,45 +164,43 @@ class MrpDrsFlow(models.Model):
         return hours
 
     @api.model
-    def _drs_first_boms(self, bom_ids, product_ids=None):
-        """Each product (of ``product_ids``, default all) and its first bill
-        of materials among ``bom_ids`` (lowest
-        sequence, then id; a BoM without variant applies to every active
-        variant of its template): DataFrame of ``product_id``, ``bom_id``, the
-        BoM quantity ``bom_qty`` with its unit's ``bom_factor``, and the
-        product unit's ``factor`` and ``rounding``. One query."""
+    def _drs_first_boms(self, bom_ids, product_ids):
+        """Each product of ``product_ids`` and its first bill of materials
+        among ``bom_ids`` (lowest sequence, then id; a BoM without variant
+        applies to every active variant of its template): DataFrame of
+        ``product_id``, ``bom_id``, the BoM quantity ``bom_qty`` with its
+        unit's ``bom_factor``, and the product unit's ``factor`` and
+        ``rounding``. One query."""
         self.env.cr.execute(
             SQL(
                 """
                 WITH candidate AS (
-                    SELECT b.product_id, b.id AS bom_id, b.sequence
+                    SELECT b.product_id, b.id AS bom_id, b.sequence, b.product_qty,
+                           b.product_uom_id
                       FROM mrp_bom b
                      WHERE b.id = ANY(%(boms)s::int4[]) AND b.product_id IS NOT NULL
-                       AND (%(all)s OR b.product_id = ANY(%(products)s::int4[]))
+                       AND b.product_id = ANY(%(products)s::int4[])
                     UNION ALL
-                    SELECT pp.id, b.id, b.sequence
+                    SELECT pp.id, b.id, b.sequence, b.product_qty, b.product_uom_id
                       FROM mrp_bom b
                       JOIN product_product pp ON pp.product_tmpl_id = b.product_tmpl_id
                      WHERE b.id = ANY(%(boms)s::int4[]) AND b.product_id IS NULL
-                       AND pp.active
-                       AND (%(all)s OR pp.id = ANY(%(products)s::int4[]))
+                       AND pp.active AND pp.id = ANY(%(products)s::int4[])
                 ), chosen AS (
-                    SELECT DISTINCT ON (product_id) product_id, bom_id
+                    SELECT DISTINCT ON (product_id) *
                       FROM candidate
                      ORDER BY product_id, sequence, bom_id
                 )
-                SELECT c.product_id, c.bom_id, b.product_qty, bu.factor,
+                SELECT c.product_id, c.bom_id, c.product_qty, bu.factor,
                        u.factor, u.rounding
                   FROM chosen c
-                  JOIN mrp_bom b ON b.id = c.bom_id
-                  JOIN uom_uom bu ON bu.id = b.product_uom_id
+                  JOIN uom_uom bu ON bu.id = c.product_uom_id
                   JOIN product_product pp ON pp.id = c.product_id
                   JOIN product_template t ON t.id = pp.product_tmpl_id
                   JOIN uom_uom u ON u.id = t.uom_id
                 """,
                 boms=sql_array(bom_ids, "int"),
-                all=product_ids is None,
-                products=sql_array(list(product_ids or []), "int"),
+                products=sql_array(list(product_ids), "int"),
             )
         )
         return pd.DataFrame(

@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The virtual queue as a planner reads it: each queued order's position in
-release order, stored so that a queue of thousands of orders sorts in the
-database, and when it is expected to be released."""
+release order, stored (as the order's rank less its flow's offset) so that a
+queue of thousands of orders sorts in the database and its head leaves without
+renumbering the orders behind it, and when it is expected to be released."""
 
 from datetime import timedelta
 
@@ -31,82 +32,136 @@ QUEUE_ORDER_FIELDS = [
 class MrpDrsFlow(models.Model):
     _inherit = "mrp.drs.flow"
 
-    def _drs_renumber_queue(self):
-        """Store each queued order's rank in its flow's release order in
-        ``drs_queue_position`` (1 = next to release) and clear it on orders
-        that left the queue.
+    drs_queue_offset = fields.Integer(
+        "Queue offset",
+        default=0,
+        copy=False,
+        readonly=True,
+        help="What the stored queue ranks of this flow's orders exceed their "
+        "queue positions by. Releasing the head of the queue adds one to it "
+        "instead of renumbering every order behind the head.",
+    )
 
-        Strict flows are renumbered in one ``UPDATE`` ranking the queue in SQL;
-        a levelled flow writes its levelled sequence (one query to read it, one
-        to write it). Only rows whose position changes are written.
+    def _drs_renumber_queue(self):
+        """Store each queued order's rank in its flow's release order (1 = next
+        to release; ``drs_queue_position``) and clear it on orders that left
+        the queue.
+
+        Positions are kept as ``drs_queue_rank`` (position plus the flow's
+        ``drs_queue_offset``): each flow takes the offset that leaves the most
+        stored ranks as they are, so the head leaving the queue (or an order
+        entering ahead of all others) rewrites no order behind it. The offset
+        stays non-negative, so a stored rank is at least 1 and an empty rank
+        means outside the queue.
+
+        Strict flows are ranked in SQL; a levelled flow's levelled sequence is
+        read first (one query per flow). Then one statement stores the
+        offsets and the ranks that change.
         """
         flows = self.exists()
         if not flows:
             return
         Production = self.env["mrp.production"]
-        Production.flush_model([*QUEUE_ORDER_FIELDS, "drs_queue_position"])
-        flows.flush_recordset(["release_order", "levelled_release"])
+        Production.flush_model([*QUEUE_ORDER_FIELDS, "drs_queue_rank"])
+        flows.flush_recordset(["release_order", "levelled_release", "drs_queue_offset"])
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE mrp_production
-                   SET drs_queue_position = NULL
+                   SET drs_queue_rank = NULL
                  WHERE drs_flow_id IN %s
-                   AND drs_queue_position IS NOT NULL
+                   AND drs_queue_rank IS NOT NULL
                    AND (drs_state IS DISTINCT FROM 'queued' OR state NOT IN %s)
                 """,
                 tuple(flows.ids),
                 OPEN_STATES,
             )
         )
+        ranked = []
         strict = flows.filtered(lambda flow: not flow.levelled_release)
         if strict:
-            self.env.cr.execute(
+            ranked.append(
                 SQL(
                     """
-                    UPDATE mrp_production target
-                       SET drs_queue_position = ranked.position
-                      FROM (
-                        SELECT p.id,
-                               ROW_NUMBER() OVER (
-                                   PARTITION BY p.drs_flow_id ORDER BY %s
-                               ) AS position
-                          FROM mrp_production p
-                          JOIN mrp_drs_flow f ON f.id = p.drs_flow_id
-                         WHERE p.drs_flow_id IN %s
-                           AND p.drs_state = 'queued'
-                           AND p.state IN %s
-                      ) ranked
-                     WHERE target.id = ranked.id
-                       AND target.drs_queue_position IS DISTINCT FROM ranked.position
+                    SELECT p.id, p.drs_flow_id, p.drs_queue_rank,
+                           ROW_NUMBER() OVER (
+                               PARTITION BY p.drs_flow_id ORDER BY %s
+                           ) AS position
+                      FROM mrp_production p
+                      JOIN mrp_drs_flow f ON f.id = p.drs_flow_id
+                     WHERE p.drs_flow_id IN %s
+                       AND p.drs_state = 'queued'
+                       AND p.state IN %s
                     """,
                     self._queue_order_sql(),
                     tuple(strict.ids),
                     OPEN_STATES,
                 )
             )
-        for flow in flows - strict:
-            ranks = [
-                (production_id, rank)
-                for rank, (production_id, _units) in enumerate(
-                    flow._drs_levelled_candidates(), 1
-                )
-            ]
-            if not ranks:
-                continue
-            self.env.cr.execute(
+        levelled = [
+            SQL("(%s, %s)", production_id, rank)
+            for flow in flows - strict
+            for rank, (production_id, _units) in enumerate(
+                flow._drs_levelled_candidates(), 1
+            )
+        ]
+        if levelled:
+            ranked.append(
                 SQL(
                     """
-                    UPDATE mrp_production target
-                       SET drs_queue_position = ranked.position
-                      FROM (VALUES %s) AS ranked (id, position)
-                     WHERE target.id = ranked.id
-                       AND target.drs_queue_position IS DISTINCT FROM ranked.position
+                    SELECT p.id, p.drs_flow_id, p.drs_queue_rank, levelled.position
+                      FROM (VALUES %s) AS levelled (id, position)
+                      JOIN mrp_production p ON p.id = levelled.id
+                     WHERE p.drs_flow_id IN %s
                     """,
-                    SQL(", ").join(SQL("(%s, %s)", *rank) for rank in ranks),
+                    SQL(", ").join(levelled),
+                    tuple((flows - strict).ids),
                 )
             )
-        Production.invalidate_model(["drs_queue_position"])
+        if ranked:
+            flows._drs_store_queue_ranks(SQL(" UNION ALL ").join(ranked))
+        Production.invalidate_model(["drs_queue_rank", "drs_queue_position"])
+        self.invalidate_model(["drs_queue_offset"])
+
+    def _drs_store_queue_ranks(self, ranked):
+        """Store the queue positions of ``ranked``, SQL of rows ``id``,
+        ``drs_flow_id`` (one of these flows), ``drs_queue_rank`` (stored
+        now) and ``position``: per flow, the offset is the most common
+        difference between an order's stored rank and its position (at least
+        0), and only the ranks that differ from position + offset are
+        written. One statement."""
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH ranked AS (%s),
+                offsets AS (
+                    SELECT drs_flow_id,
+                           GREATEST(COALESCE(MODE() WITHIN GROUP (
+                               ORDER BY drs_queue_rank - position), 0), 0)
+                               AS queue_offset
+                      FROM ranked
+                     GROUP BY drs_flow_id
+                ),
+                moved AS (
+                    UPDATE mrp_drs_flow f
+                       SET drs_queue_offset = o.queue_offset
+                      FROM offsets o
+                     WHERE f.id = o.drs_flow_id
+                       AND f.drs_queue_offset IS DISTINCT FROM o.queue_offset
+                )
+                UPDATE mrp_production target
+                   SET drs_queue_rank = r.position + o.queue_offset
+                  FROM ranked r
+                  JOIN offsets o ON o.drs_flow_id = r.drs_flow_id
+                 WHERE target.id = r.id
+                   -- the flows' orders only: read through their index
+                   AND target.drs_flow_id IN %s
+                   AND r.drs_queue_rank IS DISTINCT FROM r.position + o.queue_offset
+                """,
+                ranked,
+                tuple(self.ids),
+            )
+        )
 
     def _drs_expected_release(self, productions):
         """When the queued orders among ``productions`` are expected to leave
@@ -132,7 +187,7 @@ class MrpDrsFlow(models.Model):
         if not queued:
             return {}
         Production = self.env["mrp.production"]
-        Production.flush_model([*QUEUE_ORDER_FIELDS, "drs_queue_position"])
+        Production.flush_model([*QUEUE_ORDER_FIELDS, "drs_queue_rank"])
         self.env.cr.execute(
             SQL(
                 """
@@ -147,7 +202,7 @@ class MrpDrsFlow(models.Model):
                        AND drs_state = 'queued'
                        AND state IN %s
                     WINDOW queue AS (PARTITION BY drs_flow_id
-                                     ORDER BY drs_queue_position NULLS LAST, id)
+                                     ORDER BY drs_queue_rank NULLS LAST, id)
                   ) ranked
                  WHERE ranked.id IN %s
                 """,

@@ -15,7 +15,8 @@ import numpy as np
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
-from odoo.tools import format_datetime
+from odoo.tools import SQL, format_datetime
+from odoo.tools.query import Query
 
 from odoo.addons.mrp_drs.engine import conwip
 
@@ -67,12 +68,20 @@ class MrpProduction(models.Model):
         help="Expected hours of the order at its flow's workcenters divided by the "
         "flow's standard work content; set when the order is queued.",
     )
-    drs_queue_position = fields.Integer(
-        "Queue position",
+    drs_queue_rank = fields.Integer(
+        "Queue rank",
         copy=False,
         readonly=True,
         aggregator=None,
-        index="btree_not_null",
+        help="The order's queue position plus its flow's queue offset; empty "
+        "outside the queue. The head leaving the queue moves the offset, not "
+        "the rank of every order behind it.",
+    )
+    drs_queue_position = fields.Integer(
+        "Queue position",
+        compute="_compute_drs_queue_position",
+        search="_search_drs_queue_position",
+        aggregator=None,
         help="Rank of the order in its flow's virtual queue in release order (1 = "
         "next to release; a levelled flow's levelled sequence). Renumbered by "
         "every change of the queue.",
@@ -133,6 +142,49 @@ class MrpProduction(models.Model):
         )
         for position, production in enumerate(pending):
             production.drs_flow_id = flow_of.get(position, False)
+
+    @api.depends("drs_queue_rank", "drs_flow_id.drs_queue_offset")
+    def _compute_drs_queue_position(self):
+        for production in self:
+            rank = production.drs_queue_rank
+            production.drs_queue_position = (
+                rank - production.drs_flow_id.sudo().drs_queue_offset if rank else 0
+            )
+
+    def _search_drs_queue_position(self, operator, value):
+        if value is False and operator in ("=", "!="):
+            return [("drs_queue_rank", operator, False)]
+        query = Query(self.env, self._table, self._table_sql)
+        query.add_where(
+            self._condition_to_sql(
+                self._table, "drs_queue_position", operator, value, query
+            )
+        )
+        return [("id", "in", query)]
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        """The queue position in SQL (sorting and searching): the stored rank
+        less the offset of the order's flow, joined once per query."""
+        if fname != "drs_queue_position" or query is None:
+            return super()._field_to_sql(alias, fname, query, flush)
+        flow_alias = query.make_alias(alias, "drs_queue_offset")
+        query.add_join(
+            "LEFT JOIN",
+            flow_alias,
+            "mrp_drs_flow",
+            SQL(
+                "%s = %s",
+                super()._field_to_sql(alias, "drs_flow_id", query, flush),
+                SQL.identifier(flow_alias, "id"),
+            ),
+        )
+        return SQL(
+            "(%s - %s)",
+            super()._field_to_sql(alias, "drs_queue_rank", query, flush),
+            self.env["mrp.drs.flow"]._field_to_sql(
+                flow_alias, "drs_queue_offset", query, flush
+            ),
+        )
 
     # the forecast also depends on the rest of the flow's queue and its WIP,
     # which no dependency can express: it is not stored, so each request

@@ -4,10 +4,13 @@
 assigns work to flows; planned lead times and quotes agree; signals and make-up
 follow the queue. On the plant of ``DrsCommon`` and with a 600-order backlog."""
 
+from unittest.mock import patch
+
 from odoo import Command, fields
 from odoo.tests import tagged
 
 from odoo.addons.mrp_drs.engine import duedate, flowline
+from odoo.addons.mrp_drs.models import mrp_bom
 
 from .common import DrsCommon
 
@@ -276,6 +279,13 @@ class TestDrsFlowModel(DrsCommon):
         # only the products asked for (a flow's stock reads the stocked ones)
         some = flow._get_product_work_hours({plain.id, special.id})[flow.id]
         self.assertEqual(some, {pid: hours[pid] for pid in (plain.id, special.id)})
+        # beyond PROBE_LIMIT products, their BoMs are found from the
+        # operations at the flows instead of product by product: same hours
+        with patch.object(mrp_bom, "PROBE_LIMIT", 0):
+            scanned = flow._get_product_work_hours()[flow.id]
+        self.assertEqual(set(scanned), set(hours))
+        for product_id, value in hours.items():
+            self.assertAlmostEqual(scanned[product_id], value, places=12)
 
     def _quote_bom(self, product, bom):
         return self.Quote._drs_prepare_quote(

@@ -60,6 +60,35 @@ class TestDrsQueuePlanner(DrsCommon):
         self.assertFalse(early.drs_queue_position)
         self.assertEqual((middle | late).mapped("drs_queue_position"), [1, 2])
 
+    def test_release_of_the_head_moves_the_offset_not_the_ranks(self):
+        """The head leaving the queue adds one to the flow's offset: the ranks
+        stored behind it stay as they are; an order entering ahead of all
+        takes the offset back. Positions still read, sort and search 1, 2,
+        3."""
+        early, middle, late = self._queue_three()
+        behind = middle | late
+        ranks = behind.mapped("drs_queue_rank")
+        early.action_drs_force_release("customer emergency")
+        self.assertEqual(self.flow_main.drs_queue_offset, 1)
+        self.assertEqual(behind.mapped("drs_queue_rank"), ranks)
+        self.assertEqual(behind.mapped("drs_queue_position"), [1, 2])
+        urgent = self._create_mo("short", deadline_days=1)
+        self.assertEqual(self.flow_main.drs_queue_offset, 0)
+        self.assertEqual(behind.mapped("drs_queue_rank"), ranks)
+        self.assertEqual((urgent | behind).mapped("drs_queue_position"), [1, 2, 3])
+        flow_queue = [
+            ("drs_flow_id", "=", self.flow_main.id),
+            ("drs_state", "=", "queued"),
+        ]
+        self.assertEqual(
+            self.Production.search(flow_queue, order="drs_queue_position desc"),
+            late | middle | urgent,
+        )
+        self.assertEqual(
+            self.Production.search([*flow_queue, ("drs_queue_position", ">=", 2)]),
+            behind,
+        )
+
     def test_queue_views_sort_by_position(self):
         action = self.env.ref("mrp_drs.mrp_production_drs_queue_action")
         for view in action.view_ids.filtered(
