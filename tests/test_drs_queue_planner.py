@@ -1,11 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import importlib.util
 from datetime import datetime
+from pathlib import Path
 
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
-from odoo.tools import format_datetime
+from odoo.tools import format_datetime, sql
 
 from .common import DrsCommon
 
@@ -88,6 +90,42 @@ class TestDrsQueuePlanner(DrsCommon):
             self.Production.search([*flow_queue, ("drs_queue_position", ">=", 2)]),
             behind,
         )
+
+    def test_migration_keeps_the_stored_positions(self):
+        """18.0.1.2.0's pre-migrate turns the positions 18.0.1.1.0 stored on
+        the orders into ranks at a zero offset: the queue reads the same
+        positions after it. The old schema is rebuilt in the test's
+        transaction (PostgreSQL rolls the DDL back with it)."""
+        early, middle, late = self._queue_three()
+        early.action_drs_force_release("customer emergency")
+        queue = middle | late
+        self.env.flush_all()
+        cr = self.env.cr
+        # as 18.0.1.1.0 left them: positions 1, 2 stored, indexed, no offset
+        cr.execute(
+            "UPDATE mrp_production SET drs_queue_rank = drs_queue_rank - %s "
+            "WHERE drs_flow_id = %s AND drs_queue_rank IS NOT NULL",
+            [self.flow_main.drs_queue_offset, self.flow_main.id],
+        )
+        sql.rename_column(cr, "mrp_production", "drs_queue_rank", "drs_queue_position")
+        cr.execute(
+            "CREATE INDEX mrp_production__drs_queue_position_index ON mrp_production "
+            "(drs_queue_position) WHERE drs_queue_position IS NOT NULL"
+        )
+        cr.execute("ALTER TABLE mrp_drs_flow DROP COLUMN drs_queue_offset")
+        path = Path(__file__).parents[1] / "migrations/18.0.1.2.0/pre-migrate.py"
+        spec = importlib.util.spec_from_file_location("mrp_drs_pre_migrate", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.migrate(cr, "18.0.1.1.0")
+        self.assertFalse(
+            sql.index_exists(cr, "mrp_production__drs_queue_position_index")
+        )
+        self.env.invalidate_all()
+        self.assertEqual(self.flow_main.drs_queue_offset, 0)
+        self.assertEqual(queue.mapped("drs_queue_rank"), [1, 2])
+        self.assertEqual(queue.mapped("drs_queue_position"), [1, 2])
+        self.assertFalse(early.drs_queue_position)
 
     def test_queue_views_sort_by_position(self):
         action = self.env.ref("mrp_drs.mrp_production_drs_queue_action")
