@@ -626,12 +626,16 @@ class MrpDrsFlow(models.Model):
         loop_types = loop_types or {}
         flows = self.filtered("active")
         status = flows._get_wip_status()
-        stock = flows._get_stock_units()
+        non_bottleneck = flows.filtered(
+            lambda flow: loop_types.get(flow.id, flow.loop_type) == "non_bottleneck"
+        )
+        # only these count their stock: the read is of all their products
+        stock = non_bottleneck._get_stock_units()
         counts = {}
         for flow in flows:
             candidates = flow._drs_queue_candidates()
             wip = status[flow.id]["released_units"]
-            if loop_types.get(flow.id, flow.loop_type) == "non_bottleneck":
+            if flow in non_bottleneck:
                 wip += stock.get(flow.id, 0.0)
             counts[flow.id] = conwip.releasable_count(
                 [units for _production_id, units in candidates],
