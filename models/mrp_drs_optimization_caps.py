@@ -76,6 +76,11 @@ class MrpDrsOptimizationRun(models.Model):
         proposed lot over the standard work content, and never below one lot
         of its largest proposed lot nor the largest order open now (else it
         could only enter alone).
+
+        Returns the lines' values and, for the lines of flows the engine
+        capped, what their chart is drawn from (:func:`.flow_chart`, drawn
+        later beside the insert of the other lines): ``{position in the
+        lines: (flow name, key of result.flows, units per lot)}``.
         """
         flows, products = data["flows"], data["products"]
         if self.scope == "flows":
@@ -86,7 +91,7 @@ class MrpDrsOptimizationRun(models.Model):
         table = result.flows
         lot_hours = self._flow_lot_hours(data, result, proposal)
         largest_open = self._largest_open_orders(flows.index.tolist())
-        lines = []
+        lines, charts = [], {}
         for flow_id, flow in flows.iterrows():
             key = str(flow_id)
             row = table.loc[key] if key in table.index else None
@@ -121,6 +126,8 @@ class MrpDrsOptimizationRun(models.Model):
             changed = (
                 abs(units - flow["wip_cap"]) > 0.005 or loop_type != flow["loop_type"]
             )
+            # in equivalent units, as the flow's own curve in Odoo
+            charts[len(lines)] = (flow["name"], key, hours_per_lot / standard)
             lines.append(
                 {
                     "run_id": self.id,
@@ -135,20 +142,13 @@ class MrpDrsOptimizationRun(models.Model):
                     "cap_orders": int(row["min_cap_units"]),
                     "state": "proposed" if changed else "unchanged",
                     "reason": self._wip_cap_reason(row, hours_per_lot),
-                    # in equivalent units, as the flow's own curve in Odoo
-                    "chart": self._flow_chart(
-                        flow["name"],
-                        row,
-                        result,
-                        units_per_lot=hours_per_lot / flow["standard_work_hours"],
-                    ),
                 }
             )
         released = self._released_by_caps(lines)
         for line in lines:
             if line["state"] != "skipped":
                 line.update(self._cap_flags(line, released.get(line["flow_id"], 0)))
-        return lines
+        return lines, charts
 
     def _released_by_caps(self, lines):
         """Queued orders each raised cap of ``lines`` would release at once:
