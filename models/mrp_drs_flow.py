@@ -629,14 +629,17 @@ class MrpDrsFlow(models.Model):
         non_bottleneck = flows.filtered(
             lambda flow: loop_types.get(flow.id, flow.loop_type) == "non_bottleneck"
         )
-        # only these count their stock: the read is of all their products
-        stock = non_bottleneck._get_stock_units()
+        # only these count their stock, and the status holds it for the flows
+        # non-bottleneck already: each read is of all the flows' products
+        stock = non_bottleneck.filtered(
+            lambda flow: flow.loop_type != "non_bottleneck"
+        )._get_stock_units()
         counts = {}
         for flow in flows:
             candidates = flow._drs_queue_candidates()
             wip = status[flow.id]["released_units"]
             if flow in non_bottleneck:
-                wip += stock.get(flow.id, 0.0)
+                wip += stock.get(flow.id, status[flow.id]["stock_units"])
             counts[flow.id] = conwip.releasable_count(
                 [units for _production_id, units in candidates],
                 wip,
