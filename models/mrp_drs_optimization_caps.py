@@ -76,6 +76,11 @@ class MrpDrsOptimizationRun(models.Model):
         proposed lot over the standard work content, and never below one lot
         of its largest proposed lot nor the largest order open now (else it
         could only enter alone).
+
+        Returns the lines' values and, for the lines of flows the engine
+        capped, what their chart is drawn from (:func:`.flow_chart`, drawn
+        later beside the insert of the other lines): ``{position in the
+        lines: (flow name, key of result.flows, units per lot)}``.
         """
         flows, products = data["flows"], data["products"]
         if self.scope == "flows":
@@ -86,7 +91,7 @@ class MrpDrsOptimizationRun(models.Model):
         table = result.flows
         lot_hours = self._flow_lot_hours(data, result, proposal)
         largest_open = self._largest_open_orders(flows.index.tolist())
-        lines = []
+        lines, charts = [], {}
         for flow_id, flow in flows.iterrows():
             key = str(flow_id)
             row = table.loc[key] if key in table.index else None
@@ -121,38 +126,8 @@ class MrpDrsOptimizationRun(models.Model):
             changed = (
                 abs(units - flow["wip_cap"]) > 0.005 or loop_type != flow["loop_type"]
             )
-            released = 0
-            if changed and units > flow["wip_cap"]:
-                released = (
-                    self.env["mrp.drs.flow"]
-                    .sudo()
-                    .browse(int(flow_id))
-                    ._drs_releasable_counts(
-                        {int(flow_id): units}, {int(flow_id): loop_type}
-                    )
-                    .get(int(flow_id), 0)
-                )
-            old_cap = float(flow["wip_cap"])
-            big = changed and abs(units - old_cap) > self.review_threshold * max(
-                old_cap, 0.01
-            )
-            flag_reasons = []
-            if released:
-                flag_reasons.append(
-                    self.env._(
-                        "releases %(count)s queued order(s) at once", count=released
-                    )
-                )
-            if big:
-                # formatted outside the translated call: an f-string with a
-                # format spec inside it stops Odoo's term extractor
-                threshold = format(self.review_threshold, ".0%")
-                flag_reasons.append(
-                    self.env._(
-                        "changes the cap by more than %(threshold)s",
-                        threshold=threshold,
-                    )
-                )
+            # in equivalent units, as the flow's own curve in Odoo
+            charts[len(lines)] = (flow["name"], key, hours_per_lot / standard)
             lines.append(
                 {
                     "run_id": self.id,
@@ -166,21 +141,65 @@ class MrpDrsOptimizationRun(models.Model):
                     "new_loop_type": loop_type,
                     "cap_orders": int(row["min_cap_units"]),
                     "state": "proposed" if changed else "unchanged",
-                    "selected": changed and not flag_reasons,
-                    "flagged": bool(flag_reasons),
-                    "flag_reason": "; ".join(flag_reasons),
-                    "orders_released": int(released),
                     "reason": self._wip_cap_reason(row, hours_per_lot),
-                    # in equivalent units, as the flow's own curve in Odoo
-                    "chart": self._flow_chart(
-                        flow["name"],
-                        row,
-                        result,
-                        units_per_lot=hours_per_lot / flow["standard_work_hours"],
-                    ),
                 }
             )
-        return lines
+        released = self._released_by_caps(lines)
+        for line in lines:
+            if line["state"] != "skipped":
+                line.update(self._cap_flags(line, released.get(line["flow_id"], 0)))
+        return lines, charts
+
+    def _released_by_caps(self, lines):
+        """Queued orders each raised cap of ``lines`` would release at once:
+        ``{flow_id: count}``, in one ``_drs_releasable_counts`` for all the
+        flows (each call reads the stock of its flows' products)."""
+        raised = [
+            line
+            for line in lines
+            if line["state"] == "proposed" and line["new_value"] > line["old_value"]
+        ]
+        if not raised:
+            return {}
+        return (
+            self.env["mrp.drs.flow"]
+            .sudo()
+            .browse([line["flow_id"] for line in raised])
+            ._drs_releasable_counts(
+                {line["flow_id"]: line["new_value"] for line in raised},
+                {line["flow_id"]: line["new_loop_type"] for line in raised},
+            )
+        )
+
+    def _cap_flags(self, line, released):
+        """Review flag, selection and orders released of a WIP-cap ``line``
+        (values with a new cap) that releases ``released`` queued orders."""
+        changed = line["state"] == "proposed"
+        units, old_cap = line["new_value"], line["old_value"]
+        big = changed and abs(units - old_cap) > self.review_threshold * max(
+            old_cap, 0.01
+        )
+        flag_reasons = []
+        if released:
+            flag_reasons.append(
+                self.env._("releases %(count)s queued order(s) at once", count=released)
+            )
+        if big:
+            # formatted outside the translated call: an f-string with a
+            # format spec inside it stops Odoo's term extractor
+            threshold = format(self.review_threshold, ".0%")
+            flag_reasons.append(
+                self.env._(
+                    "changes the cap by more than %(threshold)s",
+                    threshold=threshold,
+                )
+            )
+        return {
+            "selected": changed and not flag_reasons,
+            "flagged": bool(flag_reasons),
+            "flag_reason": "; ".join(flag_reasons),
+            "orders_released": int(released),
+        }
 
     def _wip_cap_reason(self, row, hours_per_lot):
         reason = self.env._(

@@ -1,14 +1,18 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The charts of an optimisation run (engine.charts, PNG attachments): the
 service frontier on the plan's basis, the order-frequency trade-off and each
-flow's throughput versus WIP."""
+flow's throughput versus WIP.
+
+Plain functions of the engine's result, not methods: the run draws them in a
+worker thread while the database inserts the proposal lines
+(:meth:`~.mrp_drs_optimization_proposal.MrpDrsOptimizationRun._store_result`),
+where no record, environment or cursor may be used.
+"""
 
 import base64
 import logging
 import tempfile
 from pathlib import Path
-
-from odoo import models
 
 from odoo.addons.mrp_drs.engine import optimize
 
@@ -19,62 +23,66 @@ _logger = logging.getLogger(__name__)
 FRONTIER_TARGETS = (0.80, 0.85, 0.90, 0.93, 0.95, 0.97, 0.98, 0.99, 0.995)
 
 
-class MrpDrsOptimizationRun(models.Model):
-    _inherit = "mrp.drs.optimization.run"
-
-    def _render(self, draw):
-        """PNG (base64) drawn by ``draw(path)`` with engine.charts, or False when
-        matplotlib is missing or the chart cannot be drawn."""
+def render(draw):
+    """PNG (base64) drawn by ``draw(charts, path)`` with engine.charts, or
+    False when matplotlib is missing or the chart cannot be drawn."""
+    try:
+        from odoo.addons.mrp_drs.engine import charts  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - matplotlib is a requirement
+        return False
+    with tempfile.TemporaryDirectory(prefix="mrp_drs_") as folder:
+        path = Path(folder) / "chart.png"
         try:
-            from odoo.addons.mrp_drs.engine import charts  # noqa: PLC0415
-        except ImportError:  # pragma: no cover - matplotlib is a requirement
+            draw(charts, path)
+        except (ImportError, ValueError, KeyError) as error:
+            _logger.info("DRS chart not drawn: %s", error)
             return False
-        with tempfile.TemporaryDirectory(prefix="mrp_drs_") as folder:
-            path = Path(folder) / "chart.png"
-            try:
-                draw(charts, path)
-            except (ImportError, ValueError, KeyError) as error:
-                _logger.info("DRS chart not drawn: %s", error)
-                return False
-            return base64.b64encode(path.read_bytes())
+        return base64.b64encode(path.read_bytes())
 
-    def _frontier_chart(self, result):
-        """Investment against fill rate under the plan's own service rule
-        (:func:`engine.optimize.service_frontier`): the plan lies on it."""
-        if not self._has_plan(result):
-            return False
 
-        def draw(charts, path):
-            frontier = optimize.service_frontier(result, FRONTIER_TARGETS)
-            plan = frontier[frontier["is_plan"]].iloc[0]
-            charts.efficient_frontier_chart(
-                frontier, (plan["fill_rate"], plan["inventory_investment"]), path
-            )
+def has_plan(result):
+    """Whether the result has a plan to chart: feasible items with demand."""
+    items = result.items[result.items["feasible"].fillna(False).astype(bool)]
+    return not items.empty and items["demand_mean"].sum() > 0
 
-        return self._render(draw)
 
-    def _order_frequency_chart(self, result):
-        """Orders per period against investment, lot sizes scaled around the
-        plan's (:func:`engine.optimize.order_frequency_curve`)."""
-        if not self._has_plan(result):
-            return False
-        return self._render(
-            lambda charts, path: charts.order_frequency_chart(
-                optimize.order_frequency_curve(result), path
-            )
+def frontier_chart(result):
+    """Investment against fill rate under the plan's own service rule
+    (:func:`engine.optimize.service_frontier`): the plan lies on it."""
+    if not has_plan(result):
+        return False
+
+    def draw(charts, path):
+        frontier = optimize.service_frontier(result, FRONTIER_TARGETS)
+        plan = frontier[frontier["is_plan"]].iloc[0]
+        charts.efficient_frontier_chart(
+            frontier, (plan["fill_rate"], plan["inventory_investment"]), path
         )
 
-    @staticmethod
-    def _has_plan(result):
-        items = result.items[result.items["feasible"].fillna(False).astype(bool)]
-        return not items.empty and items["demand_mean"].sum() > 0
+    return render(draw)
 
-    def _flow_chart(self, name, row, result, units_per_lot=None):
-        curve = result.curves[result.curves["flow"] == row.name]
-        if curve.empty:
-            return False
-        return self._render(
-            lambda charts, path: charts.flow_chart(
-                name, row, curve, path, units_per_lot=units_per_lot
-            )
+
+def order_frequency_chart(result):
+    """Orders per period against investment, lot sizes scaled around the
+    plan's (:func:`engine.optimize.order_frequency_curve`)."""
+    if not has_plan(result):
+        return False
+    return render(
+        lambda charts, path: charts.order_frequency_chart(
+            optimize.order_frequency_curve(result), path
         )
+    )
+
+
+def flow_chart(name, flow, result, units_per_lot=None):
+    """Throughput against WIP of the flow ``flow`` (a key of ``result.flows``)
+    titled ``name``, its WIP in equivalent units when ``units_per_lot`` is
+    given; False when the engine has no curve of it."""
+    curve = result.curves[result.curves["flow"] == flow]
+    if curve.empty:
+        return False
+    return render(
+        lambda charts, path: charts.flow_chart(
+            name, result.flows.loc[flow], curve, path, units_per_lot=units_per_lot
+        )
+    )

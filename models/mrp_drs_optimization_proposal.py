@@ -12,6 +12,7 @@ large) are raised to zero.
 import logging
 import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,12 @@ from odoo.tools import SQL
 
 from odoo.addons.mrp_drs.engine import inventory
 
+from .mrp_drs_optimization_charts import (
+    flow_chart,
+    frontier_chart,
+    order_frequency_chart,
+)
+from .mrp_drs_optimization_risk import simulate_flows
 from .sql_arrays import FIELD_KINDS, sql_array
 
 _logger = logging.getLogger(__name__)
@@ -110,15 +117,56 @@ def _column_values(column, field_type):
     return values
 
 
+def _engine_figures(result, flow_charts, checked_flows):
+    """The engine work of a proposal, done in a worker thread beside the
+    insert of its lines (see ``_store_result``).
+
+    ``flow_charts``: ``{position: (flow name, key of result.flows, units per
+    lot)}`` of the WIP-cap lines (``_wip_cap_lines``); ``checked_flows``: the
+    ids of the flows to simulate. Returns ``flow_charts`` ``{position: PNG or
+    False}``, ``frontier_chart``, ``order_frequency_chart`` and
+    ``flow_checks`` (:func:`.simulate_flows`).
+
+    Only the engine's result and plain values: nothing here may use a record,
+    an environment or a cursor. The charts are drawn one after the other.
+    """
+    return {
+        "flow_charts": {
+            position: flow_chart(name, flow, result, units_per_lot=units_per_lot)
+            for position, (name, flow, units_per_lot) in flow_charts.items()
+        },
+        "frontier_chart": frontier_chart(result),
+        "order_frequency_chart": order_frequency_chart(result),
+        "flow_checks": simulate_flows(result, checked_flows),
+    }
+
+
 class MrpDrsOptimizationRun(models.Model):
     _inherit = "mrp.drs.optimization.run"
 
     def _store_result(self, data, result):
-        """Write the proposal lines, the charts and the expected totals."""
-        frame, charted = self._prepare_lines(data, result)
-        self._insert_lines(frame)
+        """Write the proposal lines, the charts, the expected totals and the
+        risk check of the flows.
+
+        The charts and the flows' simulation are engine work on ``result``
+        alone (:func:`_engine_figures`): a worker thread does it while
+        PostgreSQL inserts the lines, most of the time of a large proposal,
+        during which this thread only waits for the database. The worker gets
+        plain values, never a record, the environment or the cursor (none of
+        them is thread-safe), and this thread reads nothing of ``result``
+        until it is done. An error of the worker is raised here, as it would
+        have been without the thread.
+        """
+        frame, caps, charts = self._prepare_lines(data, result)
+        checked = [line["flow_id"] for line in caps if line["state"] != "skipped"]
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mrp_drs") as pool:
+            drawing = pool.submit(_engine_figures, result, charts, checked)
+            self._insert_lines(frame)
+            figures = drawing.result()
+        for position, chart in figures["flow_charts"].items():
+            caps[position]["chart"] = chart
         # the few lines with a chart (an attachment) go through the ORM
-        self.env["mrp.drs.optimization.line"].create(charted)
+        self.env["mrp.drs.optimization.line"].create(caps)
         products, summary = data["products"], result.summary
         current = self._current_policy(data, result)
         self.write(
@@ -143,10 +191,11 @@ class MrpDrsOptimizationRun(models.Model):
                 "wip_investment": summary["wip_investment"],
                 "max_utilization_result": _finite(summary["max_utilization"]),
                 **current,
-                "frontier_chart": self._frontier_chart(result),
-                "order_frequency_chart": self._order_frequency_chart(result),
+                "frontier_chart": figures["frontier_chart"],
+                "order_frequency_chart": figures["order_frequency_chart"],
             }
         )
+        self._create_flow_checks(figures["flow_checks"])
 
     def _proposed_quantities(self, data, result):
         """Per product: rounded lot size, reorder point and lead-time days."""
@@ -272,7 +321,8 @@ class MrpDrsOptimizationRun(models.Model):
         """The proposal's lines: reorder rules, lot sizes and lead times of the
         products in scope, operation assignments, one line per product that
         could not be optimised (one DataFrame of line values), and the WIP cap
-        lines (a list of values: they carry a chart)."""
+        lines (a list of values: they carry a chart) with what their charts are
+        drawn from (see :meth:`_wip_cap_lines`)."""
         products = data["products"]
         proposal = self._proposed_quantities(data, result)
         scoped = products["in_scope"].to_numpy()
@@ -291,7 +341,10 @@ class MrpDrsOptimizationRun(models.Model):
         frames.append(self._assignment_lines(data, result))
         frames = [part for part in frames if len(part)]
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        return frame.assign(run_id=self.id), self._wip_cap_lines(data, result, proposal)
+        return (
+            frame.assign(run_id=self.id),
+            *self._wip_cap_lines(data, result, proposal),
+        )
 
     def _insert_lines(self, frame):
         """Create the lines of ``frame`` (one column per field) set-wise.

@@ -18,6 +18,21 @@ RISK_TOLERANCE = 0.15
 _COUNTS = ("wip_cap", "makeup_threshold", "flagged", "replications")
 
 
+def simulate_flows(result, flow_ids):
+    """The risk check (:func:`engine.optimize.risk_check`) of the flows
+    ``flow_ids`` (those with a WIP-cap proposal): a DataFrame by flow, or None
+    without flows. Engine work only, on plain values: the run does it in a
+    worker thread while the proposal lines are inserted."""
+    if not flow_ids:
+        return None
+    return optimize.risk_check(
+        result,
+        [str(flow_id) for flow_id in flow_ids],
+        max_flows=RISK_MAX_FLOWS,
+        tolerance=RISK_TOLERANCE,
+    )
+
+
 class MrpDrsOptimizationRun(models.Model):
     _inherit = "mrp.drs.optimization.run"
 
@@ -33,25 +48,12 @@ class MrpDrsOptimizationRun(models.Model):
         for run in self:
             run.flow_check_flagged_count = len(run.flow_check_ids.filtered("flagged"))
 
-    def _store_flow_checks(self, result):
-        """Simulate the proposed policy of the run's flows (those with a WIP-cap
-        proposal) and store one check per flow."""
+    def _create_flow_checks(self, table):
+        """Store one check per flow of ``table``, the simulated flows of
+        :func:`simulate_flows` (None when no flow was simulated)."""
         self.ensure_one()
-        caps = self.env["mrp.drs.optimization.line"].search(
-            [
-                ("run_id", "=", self.id),
-                ("kind", "=", "wip_cap"),
-                ("state", "!=", "skipped"),
-            ]
-        )
-        if not caps.flow_id:
+        if table is None:
             return
-        table = optimize.risk_check(
-            result,
-            [str(flow_id) for flow_id in caps.flow_id.ids],
-            max_flows=RISK_MAX_FLOWS,
-            tolerance=RISK_TOLERANCE,
-        )
         percent = (
             "simulated_service",
             "simulated_service_half_width",

@@ -503,7 +503,6 @@ class MrpDrsOptimizationRun(models.Model):
                 self._store_result(data, result)
                 # the review per product is a view of the lines just written
                 self.invalidate_recordset(["product_review_ids"])
-                self._store_flow_checks(result)
                 self.write(
                     {
                         "extraction_seconds": extraction,

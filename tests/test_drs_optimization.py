@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import base64
 import importlib.util
 import math
+import threading
 from datetime import timedelta
 from pathlib import Path
 from unittest.mock import patch
@@ -8,10 +10,13 @@ from unittest.mock import patch
 import numpy as np
 
 from odoo import Command, fields
+from odoo.api import Environment
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.sql_db import Cursor
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL
 
+from odoo.addons.mrp_drs.engine import charts as engine_charts
 from odoo.addons.mrp_drs.engine import optimize
 from odoo.addons.mrp_drs.models import mrp_drs_optimization_extract as extract
 
@@ -820,6 +825,47 @@ class TestDrsOptimization(DrsOptimizationCase):
             run = self._run()
         self.assertEqual(len(run.flow_check_ids), 2)
         self.assertEqual(run.flow_check_flagged_count, 2)
+
+    def test_charts_and_risk_check_run_beside_the_insert_without_the_orm(self):
+        """The flow charts, the run's charts and the risk check are drawn in a
+        worker thread while the lines are inserted: that thread runs no query
+        and opens no model, and each flow's chart lands on its own line."""
+        workers, orm_threads, drawn = set(), set(), {}
+        draw_flow, check = engine_charts.flow_chart, optimize.risk_check
+        execute, model = Cursor.execute, Environment.__getitem__
+
+        def flow_chart(name, row, curve, path, **options):
+            workers.add(threading.get_ident())
+            draw_flow(name, row, curve, path, **options)
+            drawn[name] = Path(path).read_bytes()
+
+        def risk_check(*args, **options):
+            workers.add(threading.get_ident())
+            return check(*args, **options)
+
+        def query(cursor, *args, **options):
+            orm_threads.add(threading.get_ident())
+            return execute(cursor, *args, **options)
+
+        def get_model(env, name):
+            orm_threads.add(threading.get_ident())
+            return model(env, name)
+
+        with (
+            patch.object(engine_charts, "flow_chart", flow_chart),
+            patch.object(optimize, "risk_check", risk_check),
+            patch.object(Cursor, "execute", query),
+            patch.object(Environment, "__getitem__", get_model),
+        ):
+            run = self._run()
+        self.assertTrue(workers)
+        self.assertNotIn(threading.get_ident(), workers)
+        self.assertFalse(workers & orm_threads)
+        self.assertEqual(run.flow_check_ids.flow_id, self.flow_main | self.flow_nb)
+        caps = self._cap_lines(run)
+        self.assertEqual(set(drawn), {flow.name for flow in caps})
+        for flow, line in caps.items():
+            self.assertEqual(base64.b64decode(line.chart), drawn[flow.name])
 
     def test_risk_check_is_read_only_for_planners_and_users(self):
         run = self._run()

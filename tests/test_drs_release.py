@@ -205,6 +205,36 @@ class TestDrsRelease(DrsCommon):
         self.assertEqual(second.drs_state, "released")
         self.assertAlmostEqual(self.flow_nb.wip, 2.0)
 
+    def test_releasable_counts_add_stock_under_the_loop_type_asked(self):
+        """The orders a cap would release (several flows in one call) count a
+        flow's stock only when it is, or would become, a non-bottleneck
+        loop."""
+        stock = self.env.ref("stock.warehouse0").lot_stock_id
+        for key in ("short", "gear"):
+            self.env["stock.quant"]._update_available_quantity(
+                self.products[key], stock, 2.0
+            )
+        # main flow: 4 units in process, 2 in stock, three 1-unit orders queued
+        self._fill_main_flow()
+        # non-bottleneck flow: 1 unit in process, 2 in stock, 3 orders queued
+        self._create_mo("gear", deadline_days=1)
+        queued = self.Production
+        for days in (2, 3, 4):
+            queued |= self._create_mo("short", deadline_days=days)
+            queued |= self._create_mo("gear", deadline_days=days)
+        self.assertEqual(set(queued.mapped("drs_state")), {"queued"})
+        flows = self.flow_main | self.flow_nb
+        main, other = self.flow_main.id, self.flow_nb.id
+        caps = {main: 7.0, other: 5.0}
+        for loop_types, expected in (
+            ({}, {main: 3, other: 2}),
+            ({main: "non_bottleneck"}, {main: 1, other: 2}),
+            ({main: "non_bottleneck", other: "bottleneck"}, {main: 1, other: 3}),
+        ):
+            self.assertEqual(
+                flows._drs_releasable_counts(caps, loop_types), expected, loop_types
+            )
+
     def test_non_bottleneck_stock_ignores_products_of_other_flows(self):
         """A flow's stock units count the stock of its own products only: not
         that of bought products, of products of no flow or of another flow,

@@ -597,9 +597,8 @@ def bench(env, company, args, timer):
     _say(f"    engine phases: {phases}")
     with timer("proposal"):
         # what the run's computation writes (``run._execute``): the lines,
-        # totals and charts, then the simulated check of each flow's policy
+        # totals and charts, and the simulated check of each flow's policy
         run._store_result(data, result)
-        run._store_flow_checks(result)
         env.flush_all()
     del data, result
     env.cr.commit()  # pylint: disable=invalid-commit
