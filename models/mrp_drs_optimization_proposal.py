@@ -44,6 +44,18 @@ OVERLOAD_REASON = re.compile(
 LINE_CHUNK = 100_000
 #: a proposal of at least this many lines analyses the lines' table
 ANALYZE_LINES = 10_000
+#: the lines' columns analysed then: those the apply, the review and the
+#: lists filter, join and group on
+ANALYZED = (
+    "id",
+    "run_id",
+    "product_id",
+    "kind",
+    "field_name",
+    "state",
+    "selected",
+    "flagged",
+)
 
 #: SQL type of the arrays passed to ``unnest`` per field type
 ARRAY_TYPES = {
@@ -117,7 +129,46 @@ def _column_values(column, field_type):
     return values
 
 
-def _engine_figures(result, flow_charts, checked_flows):
+def current_policy(data, result):
+    """Fill rate and inventory of today's reorder rules, same demand and lead
+    times: ``Q = max(max - min, multiple)``, ``r = min`` (Odoo orders up to
+    max in multiples, i.e. an (r, nQ) policy)."""
+    products = data["products"]
+    items = result.items.reindex(products.index.astype(str))
+    usable = (
+        items["feasible"].fillna(False).to_numpy(dtype=bool)
+        & products["orderpoint_id"].notna().to_numpy()
+    )
+    if not usable.any():
+        return {"current_fill_rate": 0.0, "current_inventory_investment": 0.0}
+    rounding = products["rounding"].to_numpy()[usable]
+    q = np.maximum.reduce(
+        [
+            (products["max_qty"] - products["min_qty"]).to_numpy()[usable],
+            products["multiple"].to_numpy()[usable],
+            rounding,
+        ]
+    )
+    r = products["min_qty"].to_numpy()[usable]
+    mean = items["lead_time_demand_mean"].to_numpy(dtype=float)[usable]
+    std = items["lead_time_demand_std"].to_numpy(dtype=float)[usable]
+    demand = products["demand_mean"].to_numpy()[usable]
+    # Today's rules under the same demand model as the proposal; rules in
+    # fractional quantities fall back to the normal model.
+    model = items["demand_model"].fillna("normal").to_numpy(dtype=object)[usable]
+    whole = (q == np.round(q)) & (r == np.round(r))
+    model = np.where(whole, model, "normal").astype(object)
+    fill = inventory.fill_rate(q, r, mean, std, model)
+    stock = np.maximum(inventory.inventory_level(q, r, mean, std, model), 0.0)
+    return {
+        "current_fill_rate": float(np.dot(demand, fill) / demand.sum()),
+        "current_inventory_investment": float(
+            np.dot(stock, products["unit_cost"].to_numpy()[usable])
+        ),
+    }
+
+
+def _engine_figures(data, result, flow_charts, checked_flows):
     """The engine work of a proposal, done in a worker thread beside the
     insert of its lines (see ``_store_result``).
 
@@ -125,7 +176,8 @@ def _engine_figures(result, flow_charts, checked_flows):
     lot)}`` of the WIP-cap lines (``_wip_cap_lines``); ``checked_flows``: the
     ids of the flows to simulate. Returns ``flow_charts`` ``{position: PNG or
     False}``, ``frontier_chart``, ``order_frequency_chart`` and
-    ``flow_checks`` (:func:`.simulate_flows`).
+    ``flow_checks`` (:func:`.simulate_flows`) and ``current_policy``
+    (:func:`current_policy`).
 
     Only the engine's result and plain values: nothing here may use a record,
     an environment or a cursor. The charts are drawn one after the other.
@@ -138,6 +190,7 @@ def _engine_figures(result, flow_charts, checked_flows):
         "frontier_chart": frontier_chart(result),
         "order_frequency_chart": order_frequency_chart(result),
         "flow_checks": simulate_flows(result, checked_flows),
+        "current_policy": current_policy(data, result),
     }
 
 
@@ -159,16 +212,18 @@ class MrpDrsOptimizationRun(models.Model):
         """
         frame, caps, charts = self._prepare_lines(data, result)
         checked = [line["flow_id"] for line in caps if line["state"] != "skipped"]
+        # the statements are built first: their arrays are Python work, which
+        # would only contend with the worker for the interpreter
+        inserts = self._line_inserts(frame)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mrp_drs") as pool:
-            drawing = pool.submit(_engine_figures, result, charts, checked)
-            self._insert_lines(frame)
+            drawing = pool.submit(_engine_figures, data, result, charts, checked)
+            self._execute_line_inserts(inserts)
             figures = drawing.result()
         for position, chart in figures["flow_charts"].items():
             caps[position]["chart"] = chart
         # the few lines with a chart (an attachment) go through the ORM
         self.env["mrp.drs.optimization.line"].create(caps)
         products, summary = data["products"], result.summary
-        current = self._current_policy(data, result)
         self.write(
             {
                 "state": "done",
@@ -190,7 +245,7 @@ class MrpDrsOptimizationRun(models.Model):
                 "wip_units": summary["expected_wip_units"],
                 "wip_investment": summary["wip_investment"],
                 "max_utilization_result": _finite(summary["max_utilization"]),
-                **current,
+                **figures["current_policy"],
                 "frontier_chart": figures["frontier_chart"],
                 "order_frequency_chart": figures["order_frequency_chart"],
             }
@@ -347,19 +402,23 @@ class MrpDrsOptimizationRun(models.Model):
         )
 
     def _insert_lines(self, frame):
-        """Create the lines of ``frame`` (one column per field) set-wise.
+        """Create the lines of ``frame`` (one column per field) set-wise; see
+        :meth:`_line_inserts` and :meth:`_execute_line_inserts`."""
+        return self._execute_line_inserts(self._line_inserts(frame))
 
-        One ``INSERT ... SELECT FROM unnest(...)`` per chunk instead of the
-        ORM's ``create`` (100,000s of lines): the same checks and columns as
-        the ORM would write: create access and record rules, defaults of the
+    def _line_inserts(self, frame):
+        """The statements that create the lines of ``frame`` (one column per
+        field), built but not run: one ``INSERT ... SELECT FROM unnest(...)``
+        per chunk instead of the ORM's ``create`` (100,000s of lines), with the
+        same checks and columns as the ORM would write: create access (here)
+        and record rules (:meth:`_execute_line_inserts`), defaults of the
         missing fields, create/write user and date, floats rounded to their
-        digits. No line field is computed from others, and the caches of the
-        runs (their ``line_ids``) are invalidated.
+        digits. No line field is computed from others.
         """
         Line = self.env["mrp.drs.optimization.line"]
         Line.check_access("create")
         if frame.empty:
-            return Line
+            return []
         defaults = Line.default_get(
             [name for name in Line._fields if name in {"state", "selected"}]
         )
@@ -385,10 +444,10 @@ class MrpDrsOptimizationRun(models.Model):
             selects.append((value, ARRAY_TYPES[field.type]))
             kinds.append(FIELD_KINDS.get(field.type, "text"))
         now, uid = self.env.cr.now(), self.env.uid
-        ids = []
+        statements = []
         for start in range(0, len(frame), LINE_CHUNK):
             chunk = slice(start, start + LINE_CHUNK)
-            self.env.cr.execute(
+            statements.append(
                 SQL(
                     """
                     INSERT INTO mrp_drs_optimization_line
@@ -414,16 +473,33 @@ class MrpDrsOptimizationRun(models.Model):
                     ),
                 )
             )
+        return statements
+
+    def _execute_line_inserts(self, statements):
+        """Run :meth:`_line_inserts`' statements; check the record rules of the
+        created lines, invalidate the caches (the runs' ``line_ids``) and, for
+        a large proposal, analyse the columns the planner's statements filter
+        and join the lines on. Returns the lines."""
+        Line = self.env["mrp.drs.optimization.line"]
+        ids = []
+        for statement in statements:
+            self.env.cr.execute(statement)
             ids += [row[0] for row in self.env.cr.fetchall()]
         lines = Line.browse(ids)
         self._check_created_lines(lines)
         self.env.invalidate_all()
         if len(ids) >= ANALYZE_LINES:
             # fresh statistics for the planner's next statements (the apply
-            # joins these lines by id): autovacuum analyses the table only
-            # later, and until then PostgreSQL plans as if it held the rows it
-            # held before
-            self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(Line._table)))
+            # joins these lines by id, the review groups them by run and
+            # product): autovacuum analyses the table only later, and until
+            # then PostgreSQL plans as if it held the rows it held before
+            self.env.cr.execute(
+                SQL(
+                    "ANALYZE %s (%s)",
+                    SQL.identifier(Line._table),
+                    SQL(", ").join(SQL.identifier(name) for name in ANALYZED),
+                )
+            )
         return lines
 
     def _check_created_lines(self, lines):
@@ -782,41 +858,3 @@ class MrpDrsOptimizationRun(models.Model):
         if reason.startswith("no holding cost"):
             return self.env._("no holding cost: the product has no cost")
         return known.get(reason, reason)
-
-    def _current_policy(self, data, result):
-        """Fill rate and inventory of today's reorder rules, same demand and lead
-        times: ``Q = max(max - min, multiple)``, ``r = min`` (Odoo orders up to
-        max in multiples, i.e. an (r, nQ) policy)."""
-        products = data["products"]
-        items = result.items.reindex(products.index.astype(str))
-        usable = (
-            items["feasible"].fillna(False).to_numpy(dtype=bool)
-            & products["orderpoint_id"].notna().to_numpy()
-        )
-        if not usable.any():
-            return {"current_fill_rate": 0.0, "current_inventory_investment": 0.0}
-        rounding = products["rounding"].to_numpy()[usable]
-        q = np.maximum.reduce(
-            [
-                (products["max_qty"] - products["min_qty"]).to_numpy()[usable],
-                products["multiple"].to_numpy()[usable],
-                rounding,
-            ]
-        )
-        r = products["min_qty"].to_numpy()[usable]
-        mean = items["lead_time_demand_mean"].to_numpy(dtype=float)[usable]
-        std = items["lead_time_demand_std"].to_numpy(dtype=float)[usable]
-        demand = products["demand_mean"].to_numpy()[usable]
-        # Today's rules under the same demand model as the proposal; rules in
-        # fractional quantities fall back to the normal model.
-        model = items["demand_model"].fillna("normal").to_numpy(dtype=object)[usable]
-        whole = (q == np.round(q)) & (r == np.round(r))
-        model = np.where(whole, model, "normal").astype(object)
-        fill = inventory.fill_rate(q, r, mean, std, model)
-        stock = np.maximum(inventory.inventory_level(q, r, mean, std, model), 0.0)
-        return {
-            "current_fill_rate": float(np.dot(demand, fill) / demand.sum()),
-            "current_inventory_investment": float(
-                np.dot(stock, products["unit_cost"].to_numpy()[usable])
-            ),
-        }
