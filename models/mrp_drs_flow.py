@@ -636,15 +636,18 @@ class MrpDrsFlow(models.Model):
         of :meth:`_release_from_queue`, nothing written)."""
         loop_types = loop_types or {}
         flows = self.filtered("active")
+        queues = {flow: flow._drs_queue_candidates() for flow in flows}
+        counts = {flow.id: 0 for flow in flows}
+        # an empty queue releases nothing, whatever the cap
+        flows = flows.filtered(lambda flow: queues[flow])
         status = flows._get_order_status()
         # the stock of the loops that are non-bottleneck under these types,
         # read once
         stock = flows.filtered(
             lambda flow: loop_types.get(flow.id, flow.loop_type) == "non_bottleneck"
         )._get_stock_units()
-        counts = {}
         for flow in flows:
-            candidates = flow._drs_queue_candidates()
+            candidates = queues[flow]
             wip = status[flow.id]["released_units"] + stock.get(flow.id, 0.0)
             counts[flow.id] = conwip.releasable_count(
                 [units for _production_id, units in candidates],

@@ -29,7 +29,7 @@ from .mrp_drs_optimization_charts import (
     order_frequency_chart,
 )
 from .mrp_drs_optimization_risk import simulate_flows
-from .sql_arrays import FIELD_KINDS, sql_array
+from .sql_arrays import FIELD_KINDS, round_half_up, sql_array
 
 _logger = logging.getLogger(__name__)
 
@@ -100,6 +100,11 @@ def _each_distinct(keys, sentence):
     return np.array([*(sentence(key) for key in distinct), ""], dtype=object)[codes]
 
 
+def _scalar(value):
+    """A value of a NumPy array as a plain Python value (a query parameter)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _column_values(column, field_type):
     """A DataFrame column as the values of a SQL array (see
     :func:`.sql_arrays.sql_array`): NULL for NaN and None, and for False but in
@@ -158,8 +163,8 @@ def current_policy(data, result):
     model = items["demand_model"].fillna("normal").to_numpy(dtype=object)[usable]
     whole = (q == np.round(q)) & (r == np.round(r))
     model = np.where(whole, model, "normal").astype(object)
-    fill = inventory.fill_rate(q, r, mean, std, model)
-    stock = np.maximum(inventory.inventory_level(q, r, mean, std, model), 0.0)
+    fill, _backorders, stock = inventory.policy_measures(q, r, mean, std, model)
+    stock = np.maximum(stock, 0.0)
     return {
         "current_fill_rate": float(np.dot(demand, fill) / demand.sum()),
         "current_inventory_investment": float(
@@ -310,8 +315,7 @@ class MrpDrsOptimizationRun(models.Model):
             items["lead_time_demand_std"].to_numpy(dtype=float)[feasible],
             items["demand_model"].to_numpy(dtype=object)[feasible],
         )
-        fill[feasible] = inventory.fill_rate(*args)
-        stock[feasible] = inventory.inventory_level(*args)
+        fill[feasible], _backorders, stock[feasible] = inventory.policy_measures(*args)
         return fill, stock
 
     def _model_reasons(self, reasons, zero_shares):
@@ -413,7 +417,9 @@ class MrpDrsOptimizationRun(models.Model):
         same checks and columns as the ORM would write: create access (here)
         and record rules (:meth:`_execute_line_inserts`), defaults of the
         missing fields, create/write user and date, floats rounded to their
-        digits. No line field is computed from others.
+        digits as the ORM rounds them. No line field is computed from others.
+        A column empty on every line of a chunk is left out of its statement
+        (NULL), one with the same value on every line is one parameter.
         """
         Line = self.env["mrp.drs.optimization.line"]
         Line.check_access("create")
@@ -431,46 +437,67 @@ class MrpDrsOptimizationRun(models.Model):
             }
         )
         names = [name for name in frame.columns if Line._fields[name].column_type]
-        columns, arrays, selects, kinds = [], [], [], []
-        for position, name in enumerate(names, start=1):
+        columns = []
+        for name in names:
             field = Line._fields[name]
             values = _column_values(frame[name], field.type)
             digits = field.get_digits(self.env) if field.type == "float" else None
-            value = SQL("v.%s", SQL.identifier(f"c{position}"))
             if digits:
-                value = SQL("round(%s::numeric, %s)", value, digits[1])
-            columns.append(SQL.identifier(name))
-            arrays.append(values)
-            selects.append((value, ARRAY_TYPES[field.type]))
-            kinds.append(FIELD_KINDS.get(field.type, "text"))
+                values = round_half_up(values, digits[1])
+            columns.append((name, values, field.type))
         now, uid = self.env.cr.now(), self.env.uid
         statements = []
         for start in range(0, len(frame), LINE_CHUNK):
             chunk = slice(start, start + LINE_CHUNK)
+            targets, selects, arrays = [], [], []
+            for name, values, field_type in columns:
+                part = values[chunk]
+                missing = pd.isna(part)
+                if missing.all():
+                    # the ORM stores an empty value as NULL, the column default
+                    continue
+                sql_type = ARRAY_TYPES[field_type]
+                targets.append(SQL.identifier(name))
+                if not missing.any() and (part == part[0]).all():
+                    # the same value on every line of the chunk (its kind, the
+                    # run): one parameter, not an array
+                    selects.append(SQL("%s::" + sql_type[:-2], _scalar(part[0])))
+                    continue
+                alias = SQL.identifier(f"c{len(arrays) + 1}")
+                selects.append(SQL("v.%s", alias))
+                arrays.append(
+                    (
+                        SQL(
+                            "%s::" + sql_type,
+                            sql_array(part, FIELD_KINDS.get(field_type, "text")),
+                        ),
+                        alias,
+                    )
+                )
+            source = (
+                SQL(
+                    "unnest(%s) AS v(%s)",
+                    SQL(", ").join(array for array, _alias in arrays),
+                    SQL(", ").join(alias for _array, alias in arrays),
+                )
+                if arrays
+                # every column the same on all lines of the chunk
+                else SQL("generate_series(1, %s)", len(frame.index[chunk]))
+            )
             statements.append(
                 SQL(
                     """
                     INSERT INTO mrp_drs_optimization_line
-                           (%(columns)s, create_uid, create_date, write_uid, write_date)
-                    SELECT %(values)s, %(uid)s, %(now)s, %(uid)s, %(now)s
-                      FROM unnest(%(arrays)s) WITH ORDINALITY AS v(%(names)s, position)
-                     ORDER BY v.position
+                           (%(targets)s, create_uid, create_date, write_uid, write_date)
+                    SELECT %(selects)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM %(source)s
                     RETURNING id
                     """,
-                    columns=SQL(", ").join(columns),
-                    values=SQL(", ").join(value for value, _type in selects),
+                    targets=SQL(", ").join(targets),
+                    selects=SQL(", ").join(selects),
                     uid=uid,
                     now=now,
-                    arrays=SQL(", ").join(
-                        SQL("%s::" + sql_type, sql_array(values[chunk], kind))
-                        for values, (_value, sql_type), kind in zip(
-                            arrays, selects, kinds, strict=True
-                        )
-                    ),
-                    names=SQL(", ").join(
-                        SQL.identifier(f"c{position}")
-                        for position in range(1, len(names) + 1)
-                    ),
+                    source=source,
                 )
             )
         return statements

@@ -24,6 +24,27 @@ FIELD_KINDS = {
 }
 
 
+def round_half_up(values, digits):
+    """``values`` rounded to ``digits`` decimals as the ORM rounds a float
+    field's value before it stores it (``odoo.tools.float_round``, HALF-UP:
+    ties away from zero, after the same epsilon that tips a tie written
+    2.675 but stored 2.67499... the right way); NaN stays NaN.
+
+    Vectorised, for the 100,000s of values of an optimisation run's lines:
+    rounding them in the ``INSERT`` (``round(x::numeric, d)``) costs
+    PostgreSQL about a second.
+    """
+    values = np.asarray(values, dtype=float)
+    # float_round multiplies by the inverted rounding factor (float_invert
+    # of 10**-digits is 10**digits exactly)
+    factor = 10.0**digits
+    normalized = values * factor
+    with np.errstate(divide="ignore", invalid="ignore"):
+        epsilon = np.exp2(np.log2(np.abs(normalized)) - 50)
+    rounded = np.rint(normalized + np.copysign(epsilon, normalized)) / factor
+    return np.where(normalized == 0, 0.0, rounded)
+
+
 def sql_array(values, kind):
     """The text of a PostgreSQL array literal of ``values``.
 

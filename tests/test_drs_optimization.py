@@ -8,6 +8,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 import numpy as np
+import pandas as pd
 
 from odoo import Command, fields
 from odoo.api import Environment
@@ -375,6 +376,42 @@ class TestDrsOptimization(DrsOptimizationCase):
         )
         self.assertEqual(keep.state, "applied")
         self.assertEqual(set((proposed - keep).mapped("state")), {"proposed"})
+
+    def test_bulk_insert_writes_what_the_orm_would(self):
+        """The set-wise insert of proposal lines: defaults, ORM rounding of
+        the floats, NULL for empty values, the creating user; a chunk whose
+        columns are all the same on every line (here one line) and one whose
+        columns vary read back alike."""
+        run = self._run()
+        for rows in (1, 3):
+            frame = pd.DataFrame(
+                {
+                    "run_id": [run.id] * rows,
+                    "kind": ["wip_cap"] * rows,
+                    "field_name": ["wip_cap"] * rows,
+                    "flow_id": [self.flow_main.id] * rows,
+                    "old_value": [2.675, -1.005, 4.0][:rows],
+                    "new_value": [np.nan, 3.5, 3.5][:rows],
+                    "reason": [None, "b", "c"][:rows],
+                    "operation_id": [np.nan] * rows,
+                }
+            )
+            lines = run._insert_lines(frame)
+            self.assertEqual(len(lines), rows)
+            lines = lines.sorted("id")
+            self.assertEqual(lines.mapped("old_value"), [2.68, -1.01, 4.0][:rows])
+            self.assertEqual(lines.mapped("new_value"), [0.0, 3.5, 3.5][:rows])
+            self.assertEqual(lines.mapped("reason"), [False, "b", "c"][:rows])
+            self.assertEqual(set(lines.mapped("state")), {"proposed"})
+            self.assertTrue(all(lines.mapped("selected")))
+            self.assertFalse(lines.operation_id)
+            self.assertEqual(lines.create_uid, self.env.user)
+            self.env.cr.execute(
+                "SELECT COUNT(*) FROM mrp_drs_optimization_line "
+                "WHERE id = ANY(%s) AND new_value IS NULL",
+                [lines.ids],
+            )
+            self.assertEqual(self.env.cr.fetchone()[0], 1)
 
     def test_lead_time_without_a_rule_change_is_a_line_of_its_own(self):
         """A product whose reorder rule already has the proposed values gets
