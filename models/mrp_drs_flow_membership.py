@@ -228,24 +228,34 @@ class MrpDrsFlow(models.Model):
         # the product ids, not a subquery: the quant read is planned on
         # their number, never on a guess of a join's size
         product_ids = self.env["mrp.bom"].sudo()._drs_products_at_flows(flows.ids)
-        rows = (
-            self.env["stock.quant"]
-            .sudo()
-            ._read_group(
-                [
-                    ("product_id", "in", product_ids),
-                    ("location_id.usage", "=", "internal"),
-                    ("company_id", "in", flows.company_id.ids),
-                ],
-                ["product_id", "company_id"],
-                ["quantity:sum"],
+        on_hand = {}
+        if product_ids:
+            # plain SQL: a grouped read builds a record per product (20,000
+            # products in 50 flows: a quarter of a second)
+            self.env["stock.quant"].flush_model(
+                ["product_id", "location_id", "company_id", "quantity"]
             )
-            if product_ids
-            else []
-        )
-        on_hand = {
-            (product.id, company.id): qty for product, company, qty in rows if qty > 0
-        }
+            self.env["stock.location"].flush_model(["usage"])
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT q.product_id, q.company_id, SUM(q.quantity)
+                      FROM stock_quant q
+                      JOIN stock_location l ON l.id = q.location_id
+                     WHERE q.product_id = ANY(%s::int4[])
+                       AND l.usage = 'internal'
+                       AND q.company_id = ANY(%s::int4[])
+                     GROUP BY q.product_id, q.company_id
+                    HAVING SUM(q.quantity) > 0
+                    """,
+                    sql_array(sorted(product_ids), "int"),
+                    sql_array(flows.company_id.ids, "int"),
+                )
+            )
+            on_hand = {
+                (product_id, company_id): quantity
+                for product_id, company_id, quantity in self.env.cr.fetchall()
+            }
         hours_by_flow = (
             flows._get_product_work_hours({pid for pid, _company in on_hand})
             if on_hand
