@@ -206,13 +206,14 @@ class MrpDrsOptimizationRun(models.Model):
         """Write the proposal lines, the charts, the expected totals and the
         risk check of the flows.
 
-        The charts and the flows' simulation are engine work on ``result``
-        alone (:func:`_engine_figures`): a worker thread does it while
-        PostgreSQL inserts the lines, most of the time of a large proposal,
-        during which this thread only waits for the database. The worker gets
-        plain values, never a record, the environment or the cursor (none of
-        them is thread-safe), and this thread reads nothing of ``result``
-        until it is done. An error of the worker is raised here, as it would
+        The charts, the flows' simulation and today's policy are engine work
+        on the extracted ``data`` and the ``result`` alone
+        (:func:`_engine_figures`): a worker thread does it while PostgreSQL
+        inserts the lines, most of the time of a large proposal, during which
+        this thread only waits for the database. The worker gets plain values,
+        never a record, the environment or the cursor (none of them is
+        thread-safe), and this thread only runs the prepared statements until
+        it is done. An error of the worker is raised here, as it would
         have been without the thread.
         """
         frame, caps, charts = self._prepare_lines(data, result)
