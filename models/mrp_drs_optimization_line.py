@@ -37,7 +37,8 @@ LINE_FILLFACTOR = 50
 #: the reorder rule's fields a line changes, in the order of its values
 #: (min, max, multiple)
 ORDERPOINT_FIELDS = ("product_min_qty", "product_max_qty", "qty_multiple")
-#: numeric columns of the lines read by :meth:`MrpDrsOptimizationLine._rows`
+#: numeric columns of the lines read by :meth:`MrpDrsOptimizationLine._rows`,
+#: in the order of its SELECT
 _VALUES = (
     "old_value",
     "new_value",
@@ -534,14 +535,7 @@ class MrpDrsOptimizationLine(models.Model):
             "bom_id",
             "operation_id",
             "flow_id",
-            "old_value",
-            "new_value",
-            "old_max_qty",
-            "new_max_qty",
-            "old_multiple",
-            "new_multiple",
-            "old_lead_days",
-            "new_lead_days",
+            *_VALUES,
             "old_workcenter_id",
             "new_workcenter_id",
             "old_loop_type",
