@@ -103,7 +103,7 @@ class MrpDrsOptimizationLine(models.Model):
     selected = fields.Boolean(default=True)
     field_name = fields.Selection(
         [
-            ("reorder_rule", "Min quantity (reorder point)"),
+            ("reorder_rule", "Reorder rule: min, max, multiple, lead time"),
             ("produce_delay", "Manufacturing lead time"),
             ("wip_cap", "WIP cap"),
             ("workcenter_id", "Workcenter"),
